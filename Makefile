@@ -1,0 +1,74 @@
+# kaioretry: build, test, demo.  `make` builds build/libkaioretry.so,
+# `make demo` shows it at work, `make check` runs every test.
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes
+BASE_CFLAGS = -std=gnu11 -D_GNU_SOURCE -U_FORTIFY_SOURCE -fPIC \
+	-fvisibility=hidden -pthread $(WARNINGS)
+PYTHON = /usr/bin/python3
+
+BUILD = build
+LIB = $(BUILD)/libkaioretry.so
+SHIM_SRC = $(wildcard shim/*.c)
+CONFIG_SRC = $(wildcard config/*.c)
+SHIM_OBJ = $(SHIM_SRC:%.c=$(BUILD)/obj/%.o)
+CONFIG_OBJ = $(CONFIG_SRC:%.c=$(BUILD)/obj/%.o)
+EXPORTS = $(BUILD)/exports.map
+
+all: $(LIB)
+
+$(BUILD)/obj/%.o: %.c $(wildcard shim/*.h config/*.h) shim/calls.def
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+# Only the wrapped libc functions are exported; the map is generated
+# from calls.def so it cannot fall out of step with the wrappers.
+$(EXPORTS): shim/calls.def Makefile
+	@mkdir -p $(BUILD)
+	{ echo '{ global:'; \
+	  printf '#define CALL(name, ...) name;\n#include "calls.def"\n' | \
+	    $(CC) -E -P -Ishim -x c - ; \
+	  echo 'sigaction; local: *; };'; } > $@
+
+$(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(EXPORTS)
+	$(CC) -shared -pthread -o $@ $(SHIM_OBJ) $(CONFIG_OBJ) \
+		-Wl,--version-script=$(EXPORTS) -Wl,-z,now -Wl,-z,relro -ldl
+
+# --- tests -------------------------------------------------------------
+
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_BIN = $(BUILD)/unit-tests
+PROG_SRC = $(wildcard tests/progs/*.c)
+PROG_BIN = $(PROG_SRC:tests/progs/%.c=$(BUILD)/progs/%)
+
+deps:
+	@scripts/install-deps
+
+$(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(BUILD)/obj/shim/delay.o \
+		$(BUILD)/obj/shim/text.o
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -o $@ $(UNIT_SRC) \
+		$(CONFIG_OBJ) $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
+		$$(pkg-config --cflags --libs check)
+
+$(BUILD)/progs/%: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -pthread $(WARNINGS) -o $@ $< -ldl
+
+unit: deps $(UNIT_BIN)
+	$(UNIT_BIN)
+
+integration: deps $(LIB) $(PROG_BIN)
+	$(PYTHON) tests/integration/run.py
+
+check: deps
+	$(MAKE) unit
+	$(MAKE) integration
+
+demo: deps $(LIB)
+	@scripts/demo
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps unit integration check demo clean

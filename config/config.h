@@ -1,0 +1,80 @@
+/* config.h: the configuration the shim runs with, and how it is loaded.
+ *
+ * Sources, lowest precedence first: built-in defaults, INI [default],
+ * INI [family], generic KAIORETRY_KEY, per-family KAIORETRY_FAMILY_KEY.
+ * Loading never fails: problems are collected, and any problem turns the
+ * whole configuration into a pass-through (the program runs untouched). */
+#ifndef KAIORETRY_CONFIG_H
+#define KAIORETRY_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy.h"
+
+/* The per-family keys, in the order --explain shows them. */
+#define POLICY_KEYS(X) \
+	X(TRIES, tries) \
+	X(DELAY, delay) \
+	X(BACKOFF, backoff) \
+	X(JITTER, jitter) \
+	X(MIN_DELAY, min_delay) \
+	X(MAX_DELAY, max_delay) \
+	X(ERRORS, errors)
+
+enum policy_key {
+#define X(UPPER, lower) KEY_##UPPER,
+	POLICY_KEYS(X)
+#undef X
+	POLICY_KEY_COUNT
+};
+
+enum log_sink { SINK_SYSLOG, SINK_STDERR, SINK_FILE, SINK_NONE };
+
+#define CONFIG_PATH_MAX 256
+#define ORIGIN_MAX 48		/* "KAIORETRY_GETADDRINFO_MIN_DELAY" or file:line */
+#define PROBLEM_MAX 160
+#define PROBLEMS_KEPT 16
+
+struct log_settings {
+	enum log_sink sink;
+	char path[CONFIG_PATH_MAX];	/* socket (syslog) or file */
+	int facility;			/* LOG_USER, LOG_DAEMON, ... */
+	int level;			/* highest severity number sent */
+};
+
+struct config {
+	bool pass_through;	/* KAIORETRY=off, or a problem below */
+	bool strict;		/* KAIORETRY_STRICT=1: exit 78 on a problem */
+	struct policy policy[FAMILY_COUNT];
+	struct log_settings log;
+	char file[CONFIG_PATH_MAX];	/* INI file read, "" if none */
+
+	/* Where each value came from: "built-in", "file:line" or a
+	 * variable name.  Only --explain reads it. */
+	char origin[FAMILY_COUNT][POLICY_KEY_COUNT][ORIGIN_MAX];
+
+	int problem_count;
+	char problem[PROBLEMS_KEPT][PROBLEM_MAX];
+};
+
+/* Where the configuration comes from.  The shim passes its environment;
+ * tests and the kaioretry tool pass their own. */
+struct config_sources {
+	char *const *env;	/* NULL-terminated NAME=VALUE list */
+	bool secure;		/* AT_SECURE: ignore env and KAIORETRY_CONFIG */
+	const char *default_file;	/* read when it exists and no
+					 * KAIORETRY_CONFIG is given */
+};
+
+void config_load(struct config *cfg, const struct config_sources *src);
+
+/* Only the INI file: every problem in it, for `kaioretry --check`. */
+void config_check_file(struct config *cfg, const char *path);
+
+/* Records a problem: "origin: message".  Exposed for the loaders. */
+void config_problem(struct config *cfg, const char *origin,
+		    const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

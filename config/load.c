@@ -1,0 +1,372 @@
+/* load.c: gathers settings from the INI file and the environment and
+ * applies them in precedence order.
+ *
+ * Every source is first turned into assignments (scope, key, value,
+ * origin, rank); applying them rank by rank gives the precedence rule
+ * in one place.  Nothing here allocates: the file is read into a static
+ * buffer, which is safe because the shim loads its config once. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ini.h"
+#include "settings.h"
+#include "values.h"
+
+#define FILE_MAX 65536
+#define ASSIGNMENTS_MAX 512
+#define SCOPE_ALL (-1)
+
+enum rank { RANK_INI_DEFAULT = 1, RANK_INI_FAMILY, RANK_ENV, RANK_ENV_FAMILY };
+
+struct assignment {
+	enum rank rank;
+	int family;		/* SCOPE_ALL or a family */
+	int policy_key;		/* or -1 for a global key */
+	int global_key;
+	const char *value;
+	size_t value_len;
+	char origin[ORIGIN_MAX];
+};
+
+struct loader {
+	struct config *cfg;
+	const char *path;
+	int section;		/* SCOPE_ALL for [default], a family, or
+				 * SECTION_UNKNOWN after a bad header */
+	struct assignment list[ASSIGNMENTS_MAX];
+	int count;
+};
+
+#define SECTION_UNKNOWN (-2)
+
+static char file_text[FILE_MAX + 1];
+
+void config_problem(struct config *cfg, const char *origin,
+		    const char *fmt, ...)
+{
+	if (cfg->problem_count < PROBLEMS_KEPT) {
+		char *out = cfg->problem[cfg->problem_count];
+		int n = snprintf(out, PROBLEM_MAX, "%s: ", origin);
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(out + n, PROBLEM_MAX - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	cfg->problem_count++;
+}
+
+/* The value as it may appear in a message: printable ASCII, shortened. */
+static const char *quoted(const char *v, size_t len, char out[64])
+{
+	size_t o = 0;
+	for (size_t i = 0; i < len && o < 56; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, 8, "\\x%02x", c);
+	}
+	if (o >= 56)
+		o = 56, memcpy(out + o, "...", 3), o += 3;
+	out[o] = '\0';
+	return out;
+}
+
+static void add(struct loader *ld, enum rank rank, int family, int policy_key,
+		int global_key, const char *value, size_t len, const char *origin)
+{
+	if (ld->count == ASSIGNMENTS_MAX) {
+		config_problem(ld->cfg, origin, "more than %d settings",
+			       ASSIGNMENTS_MAX);
+		return;
+	}
+	struct assignment *a = &ld->list[ld->count++];
+	*a = (struct assignment){ rank, family, policy_key, global_key,
+				  value, len, "" };
+	snprintf(a->origin, sizeof(a->origin), "%s", origin);
+}
+
+/* --- INI --- */
+
+static void on_section(void *ctx, int line, const char *name, size_t len)
+{
+	struct loader *ld = ctx;
+	char origin[ORIGIN_MAX], q[64];
+	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
+	if (name_is(name, len, "default")) {
+		ld->section = SCOPE_ALL;
+		return;
+	}
+	for (int f = 0; f < FAMILY_COUNT; f++) {
+		if (name_is(name, len, family_name(f))) {
+			ld->section = f;
+			return;
+		}
+	}
+	ld->section = SECTION_UNKNOWN;
+	config_problem(ld->cfg, origin, "unknown section [%s] (expected "
+		       "[default] or a family such as [connect])",
+		       quoted(name, len, q));
+}
+
+static void on_entry(void *ctx, int line, const char *key, size_t key_len,
+		     const char *value, size_t value_len)
+{
+	struct loader *ld = ctx;
+	char origin[ORIGIN_MAX], q[64];
+	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
+	if (ld->section == SECTION_UNKNOWN)
+		return;		/* already reported at the header */
+	int pk = policy_key_by_name(key, key_len);
+	int gk = global_key_by_name(key, key_len);
+	if (pk < 0 && gk < 0) {
+		config_problem(ld->cfg, origin, "unknown key '%s'",
+			       quoted(key, key_len, q));
+		return;
+	}
+	if (gk >= 0 && ld->section != SCOPE_ALL) {
+		config_problem(ld->cfg, origin, "'%s' belongs in [default]",
+			       quoted(key, key_len, q));
+		return;
+	}
+	add(ld, ld->section == SCOPE_ALL ? RANK_INI_DEFAULT : RANK_INI_FAMILY,
+	    ld->section, pk, gk, value, value_len, origin);
+}
+
+static void on_problem(void *ctx, int line, const char *message)
+{
+	struct loader *ld = ctx;
+	char origin[ORIGIN_MAX];
+	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
+	config_problem(ld->cfg, origin, "%s", message);
+}
+
+/* Reads a trusted, regular, small file into file_text.  Returns its
+ * length, or -1 after recording why not. */
+static long read_file(struct config *cfg, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		config_problem(cfg, path, "cannot open: %s", strerrordesc_np(errno));
+		return -1;
+	}
+	struct stat st;
+	long len = -1;
+	if (fstat(fd, &st) != 0)
+		config_problem(cfg, path, "cannot stat: %s", strerrordesc_np(errno));
+	else if (!S_ISREG(st.st_mode))
+		config_problem(cfg, path, "not a regular file");
+	else if (st.st_size > FILE_MAX)
+		config_problem(cfg, path, "larger than %d bytes", FILE_MAX);
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		config_problem(cfg, path, "refused: owned by uid %u, neither "
+			       "root nor this process's user", st.st_uid);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		config_problem(cfg, path, "refused: writable by group or "
+			       "others (chmod go-w)");
+	else
+		len = 0;
+	while (len >= 0 && len < FILE_MAX) {
+		ssize_t n = read(fd, file_text + len, (size_t)(FILE_MAX - len));
+		if (n == 0)
+			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			config_problem(cfg, path, "cannot read: %s",
+				       strerrordesc_np(errno));
+			len = -1;
+			break;
+		}
+		len += n;
+	}
+	close(fd);
+	return len;
+}
+
+static void load_file(struct loader *ld, const char *path)
+{
+	static const struct ini_handler handler = {
+		.section = on_section, .entry = on_entry, .problem = on_problem,
+	};
+	struct ini_handler h = handler;
+	long len = read_file(ld->cfg, path);
+	if (len < 0)
+		return;
+	snprintf(ld->cfg->file, sizeof(ld->cfg->file), "%s", path);
+	ld->path = ld->cfg->file;
+	ld->section = SCOPE_ALL;	/* keys before any header: [default] */
+	h.ctx = ld;
+	ini_parse(file_text, (size_t)len, &h);
+}
+
+/* --- environment --- */
+
+#define PREFIX "KAIORETRY_"
+#define PREFIX_LEN (sizeof(PREFIX) - 1)
+
+/* Variables that are not settings but are ours all the same. */
+static bool is_control_variable(const char *name, size_t len)
+{
+	return name_is(name, len, "CONFIG") || name_is(name, len, "STRICT") ||
+	       name_is(name, len, "LIBRARY");
+}
+
+static void load_variable(struct loader *ld, const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+	if (!eq || strncmp(entry, PREFIX, PREFIX_LEN) != 0)
+		return;
+	const char *name = entry + PREFIX_LEN;
+	size_t len = (size_t)(eq - name);
+	const char *value = eq + 1;
+	size_t value_len = strlen(value);
+	char origin[ORIGIN_MAX], q[64];
+	snprintf(origin, sizeof(origin), "%.*s", (int)(eq - entry), entry);
+
+	if (is_control_variable(name, len))
+		return;
+	int gk = global_key_by_name(name, len);
+	int pk = policy_key_by_name(name, len);
+	if (gk >= 0 || pk >= 0) {
+		add(ld, RANK_ENV, SCOPE_ALL, pk, gk, value, value_len, origin);
+		return;
+	}
+	for (int f = 0; f < FAMILY_COUNT; f++) {
+		size_t flen = strlen(family_name(f));
+		if (len <= flen + 1 || name[flen] != '_' ||
+		    !name_is(name, flen, family_name(f)))
+			continue;
+		pk = policy_key_by_name(name + flen + 1, len - flen - 1);
+		if (pk >= 0) {
+			add(ld, RANK_ENV_FAMILY, f, pk, -1, value, value_len,
+			    origin);
+			return;
+		}
+	}
+	config_problem(ld->cfg, origin, "unknown variable (is '%s' a typo?)",
+		       quoted(name, len, q));
+}
+
+static const char *env_value(char *const *env, const char *name)
+{
+	size_t len = strlen(name);
+	for (; env && *env; env++)
+		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}
+
+/* --- applying --- */
+
+static void apply(struct loader *ld, const struct assignment *a)
+{
+	struct config *cfg = ld->cfg;
+	char q[64];
+	const char *why = NULL;
+
+	if (a->global_key >= 0) {
+		why = global_set(cfg, a->global_key, a->value, a->value_len);
+	} else {
+		for (int f = 0; f < FAMILY_COUNT; f++) {
+			if (a->family != SCOPE_ALL && a->family != f)
+				continue;
+			why = policy_set(&cfg->policy[f], a->policy_key,
+					 a->value, a->value_len);
+			if (why)
+				break;
+			memcpy(cfg->origin[f][a->policy_key], a->origin,
+			       ORIGIN_MAX);
+		}
+	}
+	if (why)
+		config_problem(cfg, a->origin, "'%s': %s",
+			       quoted(a->value, a->value_len, q), why);
+}
+
+static void validate(struct config *cfg)
+{
+	for (int f = 0; f < FAMILY_COUNT; f++) {
+		const struct policy *p = &cfg->policy[f];
+		if (p->max_delay != DELAY_UNBOUNDED && p->min_delay > p->max_delay)
+			config_problem(cfg, cfg->origin[f][KEY_MIN_DELAY],
+				       "[%s] min_delay %g is above max_delay "
+				       "%g (%s)", family_name(f), p->min_delay,
+				       p->max_delay, cfg->origin[f][KEY_MAX_DELAY]);
+	}
+}
+
+static void set_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (int f = 0; f < FAMILY_COUNT; f++) {
+		policy_builtin(&cfg->policy[f], f);
+		for (int k = 0; k < POLICY_KEY_COUNT; k++)
+			strcpy(cfg->origin[f][k], "built-in");
+	}
+	cfg->log.sink = SINK_SYSLOG;
+	strcpy(cfg->log.path, "/dev/log");
+	cfg->log.facility = LOG_USER;
+	cfg->log.level = LOG_INFO;
+}
+
+static void apply_all(struct loader *ld)
+{
+	for (enum rank r = RANK_INI_DEFAULT; r <= RANK_ENV_FAMILY; r++)
+		for (int i = 0; i < ld->count; i++)
+			if (ld->list[i].rank == r)
+				apply(ld, &ld->list[i]);
+	validate(ld->cfg);
+	if (ld->cfg->problem_count)
+		ld->cfg->pass_through = true;
+}
+
+static struct loader the_loader;
+
+void config_load(struct config *cfg, const struct config_sources *src)
+{
+	struct loader *ld = &the_loader;
+	char *const *env = src->secure ? NULL : src->env;
+	const char *master = env_value(env, "KAIORETRY");
+	const char *strict = env_value(env, "KAIORETRY_STRICT");
+	const char *path = env_value(env, "KAIORETRY_CONFIG");
+	bool on = true;
+
+	set_defaults(cfg);
+	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
+
+	if (strict && parse_switch(strict, strlen(strict), &cfg->strict))
+		config_problem(cfg, "KAIORETRY_STRICT", "expected 1 or 0");
+	if (master && parse_switch(master, strlen(master), &on))
+		config_problem(cfg, "KAIORETRY", "expected on or off");
+	if (!on) {
+		cfg->pass_through = true;
+		return;
+	}
+	if (path && !*path)
+		config_problem(cfg, "KAIORETRY_CONFIG", "empty path");
+	else if (path)
+		load_file(ld, path);
+	else if (src->default_file && access(src->default_file, F_OK) == 0)
+		load_file(ld, src->default_file);
+	for (; env && *env; env++)
+		load_variable(ld, *env);
+	apply_all(ld);
+}
+
+void config_check_file(struct config *cfg, const char *path)
+{
+	struct loader *ld = &the_loader;
+	set_defaults(cfg);
+	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
+	load_file(ld, path);
+	apply_all(ld);
+}

@@ -1,0 +1,79 @@
+/* policy.h: what one retry policy is, and which families of calls exist.
+ *
+ * A policy is kaioretry's parameter set (tries, delay, backoff, jitter,
+ * min_delay, max_delay, exceptions) with exceptions turned into a set of
+ * error codes.  Codes are errno values (positive) or getaddrinfo EAI_*
+ * values (negative), so one set type serves every family. */
+#ifndef KAIORETRY_POLICY_H
+#define KAIORETRY_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FAMILIES(X) \
+	X(CONNECT, connect) \
+	X(ACCEPT, accept) \
+	X(READ, read) \
+	X(WRITE, write) \
+	X(RECV, recv) \
+	X(SEND, send) \
+	X(GETADDRINFO, getaddrinfo)
+
+enum family {
+#define X(UPPER, lower) FAMILY_##UPPER,
+	FAMILIES(X)
+#undef X
+	FAMILY_COUNT
+};
+
+/* Error codes from -128 (EAI_*) to 255 (errno), one bit each. */
+#define ERRSET_MIN (-128)
+#define ERRSET_MAX 255
+#define ERRSET_WORDS ((ERRSET_MAX - ERRSET_MIN + 1) / 64)
+
+struct errset {
+	uint64_t bits[ERRSET_WORDS];
+	bool all;	/* kaioretry's default `Exception`: any failure */
+};
+
+static inline bool errset_has(const struct errset *set, int code)
+{
+	if (set->all)
+		return true;
+	if (code < ERRSET_MIN || code > ERRSET_MAX)
+		return false;
+	unsigned bit = (unsigned)(code - ERRSET_MIN);
+	return set->bits[bit / 64] >> (bit % 64) & 1;
+}
+
+static inline void errset_add(struct errset *set, int code)
+{
+	if (code < ERRSET_MIN || code > ERRSET_MAX)
+		return;
+	unsigned bit = (unsigned)(code - ERRSET_MIN);
+	set->bits[bit / 64] |= (uint64_t)1 << (bit % 64);
+}
+
+#define DELAY_UNBOUNDED (-1.0)	/* max_delay unset: kaioretry's None */
+
+struct policy {
+	int tries;		/* total calls; negative: until it works */
+	double delay;		/* seconds before the first retry */
+	double backoff;		/* multiplies the delay after each sleep */
+	double jitter_min;	/* added after backoff; drawn from */
+	double jitter_max;	/*   [jitter_min, jitter_max] */
+	double min_delay;
+	double max_delay;	/* DELAY_UNBOUNDED or >= min_delay */
+	struct errset errors;
+	bool enabled;		/* false: this family passes through */
+};
+
+const char *family_name(enum family family);
+/* Family by lower-case name of `len` bytes; -1 when unknown. */
+int family_by_name(const char *name, unsigned long len);
+
+/* The built-in policy of a family: kaioretry's defaults and the
+ * family's transient error set. */
+void policy_builtin(struct policy *policy, enum family family);
+
+#endif

@@ -1,0 +1,161 @@
+/* settings.c: keys and their effect on a policy or the global settings.
+ *
+ * Names are matched case-insensitively so that the env form
+ * (KAIORETRY_MIN_DELAY) and the INI form (min_delay) share one table. */
+#include "settings.h"
+
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "values.h"
+
+static const char *const policy_keys[POLICY_KEY_COUNT] = {
+#define X(UPPER, lower) #lower,
+	POLICY_KEYS(X)
+#undef X
+};
+
+static const char *const global_keys[GLOBAL_KEY_COUNT] = {
+#define X(UPPER, lower) #lower,
+	GLOBAL_KEYS(X)
+#undef X
+};
+
+int name_is(const char *name, size_t len, const char *word)
+{
+	return strlen(word) == len && strncasecmp(name, word, len) == 0;
+}
+
+int policy_key_by_name(const char *name, size_t len)
+{
+	for (int k = 0; k < POLICY_KEY_COUNT; k++)
+		if (name_is(name, len, policy_keys[k]))
+			return k;
+	return -1;
+}
+
+const char *policy_key_name(enum policy_key key)
+{
+	return policy_keys[key];
+}
+
+const char *policy_set(struct policy *p, enum policy_key key,
+		       const char *v, size_t len)
+{
+	switch (key) {
+	case KEY_TRIES:
+		return parse_tries(v, len, &p->tries);
+	case KEY_DELAY:
+		return parse_seconds(v, len, &p->delay);
+	case KEY_BACKOFF:
+		return parse_backoff(v, len, &p->backoff);
+	case KEY_JITTER:
+		return parse_jitter(v, len, &p->jitter_min, &p->jitter_max);
+	case KEY_MIN_DELAY:
+		return parse_seconds(v, len, &p->min_delay);
+	case KEY_MAX_DELAY:
+		return parse_seconds(v, len, &p->max_delay);
+	case KEY_ERRORS:
+		return parse_errors(v, len, &p->errors);
+	default:
+		return "unknown key";
+	}
+}
+
+int global_key_by_name(const char *name, size_t len)
+{
+	for (int k = 0; k < GLOBAL_KEY_COUNT; k++)
+		if (name_is(name, len, global_keys[k]))
+			return k;
+	return -1;
+}
+
+static const char *set_sink(struct log_settings *log, const char *v,
+			    size_t len)
+{
+	static const struct { const char *prefix; enum log_sink sink; } kinds[] = {
+		{ "syslog:", SINK_SYSLOG }, { "file:", SINK_FILE },
+	};
+	v = trim(v, &len);
+	if (name_is(v, len, "syslog")) {
+		log->sink = SINK_SYSLOG;
+		strcpy(log->path, "/dev/log");
+		return NULL;
+	}
+	if (name_is(v, len, "stderr") || name_is(v, len, "none")) {
+		log->sink = name_is(v, len, "none") ? SINK_NONE : SINK_STDERR;
+		log->path[0] = '\0';
+		return NULL;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		size_t plen = strlen(kinds[i].prefix);
+		if (len <= plen || strncmp(v, kinds[i].prefix, plen) != 0)
+			continue;
+		if (v[plen] != '/')
+			return "the path after syslog: or file: must be absolute";
+		if (len - plen >= sizeof(log->path))
+			return "path too long";
+		if (memchr(v, '\0', len))
+			return "NUL byte in path";
+		log->sink = kinds[i].sink;
+		memcpy(log->path, v + plen, len - plen);
+		log->path[len - plen] = '\0';
+		return NULL;
+	}
+	return "expected syslog, syslog:/path, stderr, file:/path or none";
+}
+
+static const char *set_facility(struct log_settings *log, const char *v,
+				size_t len)
+{
+	static const struct { const char *name; int facility; } names[] = {
+		{ "user", LOG_USER }, { "daemon", LOG_DAEMON },
+		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	};
+	v = trim(v, &len);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (name_is(v, len, names[i].name))
+			return log->facility = names[i].facility, NULL;
+	return "expected user, daemon or local0..local7";
+}
+
+static const char *set_level(struct log_settings *log, const char *v,
+			     size_t len)
+{
+	static const struct { const char *name; int level; } names[] = {
+		{ "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
+		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
+	};
+	v = trim(v, &len);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (name_is(v, len, names[i].name))
+			return log->level = names[i].level, NULL;
+	return "expected warning, notice, info or debug";
+}
+
+const char *global_set(struct config *cfg, enum global_key key,
+		       const char *v, size_t len)
+{
+	bool enabled[FAMILY_COUNT];
+	const char *why;
+
+	switch (key) {
+	case GLOBAL_ON:
+		why = parse_families(v, len, enabled);
+		for (int f = 0; !why && f < FAMILY_COUNT; f++)
+			cfg->policy[f].enabled = enabled[f];
+		return why;
+	case GLOBAL_LOG:
+		return set_sink(&cfg->log, v, len);
+	case GLOBAL_LOG_FACILITY:
+		return set_facility(&cfg->log, v, len);
+	case GLOBAL_LOG_LEVEL:
+		return set_level(&cfg->log, v, len);
+	default:
+		return "unknown key";
+	}
+}

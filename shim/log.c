@@ -1,0 +1,215 @@
+/* log.c: turns the events of a retry series into records.
+ *
+ * Lines follow kaioretry's log ("N tries remaining", "sleeping S
+ * seconds", "failed to complete"), prefixed with the program name and
+ * the series UUID, and each names the call and its target.  Severity:
+ * the first failure and giving up are warnings, progress is info,
+ * success is a notice. */
+#include "log.h"
+
+#include <errno.h>
+#include <syslog.h>
+
+#include "../config/errnames.h"
+#include "sink.h"
+
+/* Tries logged one by one before sampling starts. */
+#define TRIES_LOGGED_IN_FULL 5
+
+static bool sampled(uint64_t try_number)
+{
+	if (try_number <= TRIES_LOGGED_IN_FULL)
+		return true;
+	while (try_number % 10 == 0)
+		try_number /= 10;
+	return try_number == 1;
+}
+
+static void begin_line(struct text *t, const struct series *s)
+{
+	t->len = 0;
+	t->buf[0] = '\0';
+	text_escaped(t, program_invocation_short_name,
+		     __builtin_strlen(program_invocation_short_name));
+	text_str(t, ": ");
+	text_str(t, s->uuid);
+	text_str(t, ": ");
+}
+
+static void call_and_target(struct text *t, const struct series *s)
+{
+	text_str(t, s->call);
+	text_str(t, "(");
+	text_mem(t, s->target.buf, s->target.len);
+	text_str(t, ")");
+}
+
+static void error_text(struct text *t, int code)
+{
+	const char *name = errname_of(code);
+	if (name) {
+		text_str(t, name);
+	} else {
+		text_str(t, "error ");
+		text_int(t, code);
+	}
+	text_str(t, " (");
+	text_str(t, errname_describe(code));
+	text_str(t, ")");
+}
+
+static void error_set_text(struct text *t, const struct errset *set)
+{
+	if (set->all) {
+		text_str(t, "all");
+		return;
+	}
+	bool first = true;
+	for (int code = ERRSET_MIN; code <= ERRSET_MAX; code++) {
+		const char *name = errname_of(code);
+		if (!name || !errset_has(set, code) || code == 0)
+			continue;
+		if (!first)
+			text_str(t, ",");
+		text_str(t, name);
+		first = false;
+	}
+}
+
+static void policy_text(struct text *t, const struct policy *p)
+{
+	text_str(t, "Retry(");
+	error_set_text(t, &p->errors);
+	text_str(t, ", Context(tries=");
+	text_int(t, p->tries);
+	text_str(t, ", delay=(");
+	text_decimal(t, p->min_delay);
+	text_str(t, "<=");
+	text_decimal(t, p->delay);
+	text_str(t, "<=");
+	if (p->max_delay == DELAY_UNBOUNDED)
+		text_str(t, "None");
+	else
+		text_decimal(t, p->max_delay);
+	text_str(t, "), backoff=");
+	text_decimal(t, p->backoff);
+	text_str(t, ", jitter=");
+	if (p->jitter_min == p->jitter_max) {
+		text_decimal(t, p->jitter_min);
+	} else {
+		text_str(t, "(");
+		text_decimal(t, p->jitter_min);
+		text_str(t, ", ");
+		text_decimal(t, p->jitter_max);
+		text_str(t, ")");
+	}
+	text_str(t, "))");
+}
+
+static void emit(struct series *s, int severity, const struct text *t)
+{
+	if (s->log->sink == SINK_NONE || severity > s->log->level)
+		return;
+	if (!sink_send(s->log, severity, t))
+		s->records_dropped++;
+}
+
+void log_first_failure(struct series *s)
+{
+	struct text t;
+	begin_line(&t, s);
+	call_and_target(&t, s);
+	text_str(&t, " failed: ");
+	error_text(&t, s->first_code);
+	text_str(&t, "; ");
+	policy_text(&t, s->policy);
+	emit(s, LOG_WARNING, &t);
+}
+
+void log_new_failure(struct series *s)
+{
+	struct text t;
+	if (!sampled(s->calls)) {
+		s->lines_left_out++;
+		return;
+	}
+	begin_line(&t, s);
+	call_and_target(&t, s);
+	text_str(&t, " failed on try #");
+	text_uint(&t, s->calls);
+	text_str(&t, ": ");
+	error_text(&t, s->last_code);
+	emit(s, LOG_INFO, &t);
+}
+
+void log_waiting(struct series *s)
+{
+	struct text t;
+	if (!sampled(s->calls)) {
+		s->lines_left_out += s->delay > 0 ? 2 : 1;
+		return;
+	}
+	begin_line(&t, s);
+	if (s->policy->tries > 0) {
+		text_uint(&t, (uint64_t)s->policy->tries - s->calls);
+		text_str(&t, " tries remaining for ");
+	} else {
+		text_str(&t, "try #");
+		text_uint(&t, s->calls + 1);
+		text_str(&t, " of ");
+	}
+	call_and_target(&t, s);
+	emit(s, LOG_INFO, &t);
+	if (s->delay <= 0)
+		return;
+	begin_line(&t, s);
+	text_str(&t, "sleeping ");
+	text_decimal(&t, s->delay);
+	text_str(&t, " seconds before ");
+	call_and_target(&t, s);
+	emit(s, LOG_INFO, &t);
+}
+
+void log_outcome(struct series *s)
+{
+	struct text t;
+	bool ok = s->last_code == 0;
+	begin_line(&t, s);
+	call_and_target(&t, s);
+	if (ok)
+		text_str(&t, " succeeded after ");
+	else if (s->interrupted)
+		text_str(&t, " interrupted by a signal after ");
+	else
+		text_str(&t, " failed to complete after ");
+	text_uint(&t, s->calls);
+	text_str(&t, s->calls == 1 ? " try in " : " tries in ");
+	text_decimal(&t, (double)(uint64_t)(series_elapsed(s) * 1000 + 0.5) / 1000);
+	text_str(&t, " s");
+	if (!ok) {
+		text_str(&t, ": ");
+		error_text(&t, s->last_code);
+	}
+	if (s->lines_left_out) {
+		text_str(&t, " (");
+		text_uint(&t, s->lines_left_out);
+		text_str(&t, " lines left out)");
+	}
+	if (s->records_dropped) {
+		text_str(&t, " (");
+		text_uint(&t, s->records_dropped);
+		text_str(&t, " log records dropped)");
+	}
+	emit(s, ok ? LOG_NOTICE : LOG_WARNING, &t);
+}
+
+void log_problem(const struct log_settings *log, const char *message)
+{
+	struct text t = { 0 };
+	text_escaped(&t, message, __builtin_strlen(message));
+	struct log_settings to_stderr = *log;
+	to_stderr.sink = SINK_STDERR;
+	sink_send(&to_stderr, LOG_ERR, &t);
+	if (log->sink != SINK_STDERR && log->sink != SINK_NONE)
+		sink_send(log, LOG_ERR, &t);
+}

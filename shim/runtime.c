@@ -1,0 +1,81 @@
+/* runtime.c: loads the configuration once and publishes it, read-only,
+ * to every thread; reports problems; and runs the constructor.
+ *
+ * The constructor loads eagerly so KAIORETRY_STRICT can stop a program
+ * before main.  A wrapped call that fails before the constructor ran
+ * (from another library's constructor) loads it on the spot. */
+#include "runtime.h"
+
+#include <stdio.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "guard.h"
+#include "log.h"
+#include "real.h"
+#include "sink.h"
+
+#define EX_CONFIG 78
+
+enum { UNLOADED, LOADING, READY };
+
+static struct config the_config;
+static int state = UNLOADED;
+
+__thread int guard_depth __attribute__((tls_model("initial-exec")));
+
+extern char **environ;
+
+static void report_problems(const struct config *cfg)
+{
+	char line[PROBLEM_MAX + 64];
+	for (int i = 0; i < cfg->problem_count && i < PROBLEMS_KEPT; i++)
+		log_problem(&cfg->log, cfg->problem[i]);
+	if (cfg->problem_count > PROBLEMS_KEPT) {
+		snprintf(line, sizeof(line), "... and %d more problems",
+			 cfg->problem_count - PROBLEMS_KEPT);
+		log_problem(&cfg->log, line);
+	}
+	log_problem(&cfg->log, cfg->strict ?
+		    "configuration rejected; exiting with status 78 "
+		    "(KAIORETRY_STRICT=1)" :
+		    "configuration rejected; every call passes through "
+		    "untouched");
+}
+
+static void load(void)
+{
+	struct config_sources src = {
+		.env = environ,
+		.secure = getauxval(AT_SECURE) != 0,
+		.default_file = "/etc/kaioretry.ini",
+	};
+	guard_enter();
+	config_load(&the_config, &src);
+	if (the_config.problem_count) {
+		report_problems(&the_config);
+		if (the_config.strict)
+			_exit(EX_CONFIG);
+	}
+	guard_leave();
+}
+
+const struct config *runtime_config(void)
+{
+	int expected = UNLOADED;
+	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == READY)
+		return &the_config;
+	if (!__atomic_compare_exchange_n(&state, &expected, LOADING, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return NULL;
+	load();
+	__atomic_store_n(&state, READY, __ATOMIC_RELEASE);
+	return &the_config;
+}
+
+__attribute__((constructor)) static void runtime_start(void)
+{
+	real_resolve_all();
+	sink_init_clock();
+	runtime_config();
+}

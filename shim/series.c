@@ -1,0 +1,163 @@
+/* series.c: kaioretry's retry loop for one failed call.
+ *
+ * It decides whether a failure starts a series (a retryable error on a
+ * call that may block), counts tries, sleeps the policy's delays, and
+ * stops early when a signal handler without SA_RESTART ran, as the
+ * interrupted blocking call would have.  errno is saved right after each
+ * real call and put back last, so logging and sleeping never show. */
+#include "series.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "delay.h"
+#include "guard.h"
+#include "log.h"
+#include "runtime.h"
+#include "signals.h"
+
+/* Sleeping on a non-blocking descriptor would freeze an event loop:
+ * kaioretry's "never use retry() in an asyncio context". */
+static bool may_block(int fd, int msg_flags)
+{
+	if (fd < 0)
+		return true;
+	if (msg_flags & MSG_DONTWAIT)
+		return false;
+	int fl = fcntl(fd, F_GETFL);
+	return fl != -1 && !(fl & O_NONBLOCK);
+}
+
+static void new_identity(struct series *s)
+{
+	uint8_t id[24];
+	if (getrandom(id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id)) {
+		uint64_t seed = (uint64_t)s->started.tv_nsec ^
+				((uint64_t)getpid() << 32) ^ (uintptr_t)s;
+		for (size_t i = 0; i < sizeof(id); i++)
+			id[i] = (uint8_t)((seed = seed * 6364136223846793005ULL +
+					  1442695040888963407ULL) >> 56);
+	}
+	id[6] = (id[6] & 0x0f) | 0x40;	/* version 4 */
+	id[8] = (id[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	struct text t = { 0 };
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			text_str(&t, "-");
+		text_hex(&t, id + i, 1);
+	}
+	__builtin_memcpy(s->uuid, t.buf, 37);
+	__builtin_memcpy(&s->rng, id + 16, 8);
+	s->rng |= 1;	/* xorshift state must not be 0 */
+}
+
+bool series_begin(struct series *s, enum family family, const char *call,
+		  int code, int fd, int msg_flags)
+{
+	int saved = errno;
+	const struct config *cfg;
+
+	if (guard_held())
+		goto pass;
+	cfg = runtime_config();
+	if (!cfg || cfg->pass_through)
+		goto pass;
+	const struct policy *p = &cfg->policy[family];
+	if (!p->enabled || p->tries == 1 || !errset_has(&p->errors, code))
+		goto pass;
+	if (!may_block(fd, msg_flags))
+		goto pass;
+
+	guard_enter();
+	*s = (struct series){
+		.call = call,
+		.policy = p,
+		.log = &cfg->log,
+		.family = family,
+		.first_code = code,
+		.last_code = code,
+		.errno_after = saved,
+		.calls = 1,
+		.delay = p->delay,
+		.signal_mark = signals_mark(),
+	};
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	new_identity(s);
+	return true;
+pass:
+	errno = saved;
+	return false;
+}
+
+double series_elapsed(const struct series *s)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - s->started.tv_sec) +
+	       (double)(now.tv_nsec - s->started.tv_nsec) / 1e9;
+}
+
+/* Sleeps `seconds`, riding out handlers that asked for SA_RESTART and
+ * stopping at one that did not.  Returns false when interrupted. */
+static bool series_sleep(struct series *s, double seconds)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	time_t whole = (time_t)seconds;
+	until.tv_sec += whole;
+	until.tv_nsec += (long)((seconds - (double)whole) * 1e9);
+	if (until.tv_nsec >= 1000000000L)
+		until.tv_sec++, until.tv_nsec -= 1000000000L;
+	for (;;) {
+		int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+					 &until, NULL);
+		if (signals_since(s->signal_mark))
+			return false;
+		if (rc != EINTR)
+			return true;
+	}
+}
+
+bool series_retry(struct series *s)
+{
+	const struct policy *p = s->policy;
+
+	if (s->calls == 1)
+		log_first_failure(s);
+	if (!errset_has(&p->errors, s->last_code))
+		return false;
+	if (p->tries > 0 && s->calls >= (uint64_t)p->tries)
+		return false;
+	if (signals_since(s->signal_mark)) {
+		s->interrupted = true;
+		return false;
+	}
+	log_waiting(s);
+	if (s->delay > 0 && !series_sleep(s, s->delay)) {
+		s->interrupted = true;
+		return false;
+	}
+	s->delay = policy_next_delay(p, s->delay, &s->rng);
+	return true;
+}
+
+void series_attempted(struct series *s, int code)
+{
+	int saved = errno;
+	int previous = s->last_code;
+	s->errno_after = saved;
+	s->calls++;
+	s->last_code = code;
+	if (code != 0 && code != previous)
+		log_new_failure(s);
+}
+
+void series_end(struct series *s)
+{
+	log_outcome(s);
+	guard_leave();
+	errno = s->errno_after;
+}

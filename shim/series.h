@@ -1,0 +1,55 @@
+/* series.h: one retry series, from the first failure of a wrapped call
+ * to its final result.  A wrapper that saw a failure does:
+ *
+ *	if (!series_begin(&s, ...)) return first_result;
+ *	while (series_retry(&s)) {
+ *		r = call again;
+ *		series_attempted(&s, failed ? code : 0);
+ *		if (!failed) break;
+ *	}
+ *	series_end(&s);
+ *
+ * Everything lives on the caller's stack: series in different threads
+ * share nothing. */
+#ifndef KAIORETRY_SERIES_H
+#define KAIORETRY_SERIES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "../config/config.h"
+#include "text.h"
+
+#define TARGET_MAX 200
+
+struct series {
+	const char *call;		/* "connect" */
+	const struct policy *policy;
+	const struct log_settings *log;
+	enum family family;
+	int first_code;
+	int last_code;			/* errno, EAI_* (< 0), or 0: success */
+	int errno_after;		/* errno as the last real call left it */
+	uint64_t calls;			/* real calls made so far */
+	double delay;			/* the next sleep */
+	struct timespec started;
+	uint64_t rng;
+	unsigned signal_mark;
+	bool interrupted;		/* a non-restarting signal handler ran */
+	char uuid[37];
+	struct text target;		/* "127.0.0.1:5432", escaped */
+	uint64_t lines_left_out;	/* sampled away, see log.c */
+	uint64_t records_dropped;	/* the sink could not take them */
+};
+
+bool series_begin(struct series *s, enum family family, const char *call,
+		  int code, int fd, int msg_flags);
+bool series_retry(struct series *s);
+void series_attempted(struct series *s, int code);
+void series_end(struct series *s);
+
+/* Seconds since the series began. */
+double series_elapsed(const struct series *s);
+
+#endif

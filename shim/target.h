@@ -1,0 +1,16 @@
+/* target.h: naming what a call was aimed at, for the log:
+ * "127.0.0.1:5432", "[::1]:6379", "unix:/run/app.sock", "fd 7",
+ * "db.internal:5432".  Names from the program are escaped. */
+#ifndef KAIORETRY_TARGET_H
+#define KAIORETRY_TARGET_H
+
+#include <sys/socket.h>
+
+#include "text.h"
+
+void target_fd(struct text *t, int fd);
+void target_sockaddr(struct text *t, const struct sockaddr *addr,
+		     socklen_t len);
+void target_host(struct text *t, const char *node, const char *service);
+
+#endif

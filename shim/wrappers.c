@@ -1,0 +1,58 @@
+/* wrappers.c: the exported functions, generated from calls.def.
+ *
+ * Every wrapper has the same shape: call through `attempt`, and on
+ * failure only, hand over to a cold function that runs the retry
+ * series.  The success path is one load, one indirect call and one
+ * predictable branch: no lock, no allocation, no shared writes. */
+#include <errno.h>
+
+#include "connect.h"
+#include "real.h"
+#include "series.h"
+#include "target.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define COLD __attribute__((noinline, cold))
+#define UNPAREN(...) __VA_ARGS__
+
+#define FAILED_NEG1(r) ((r) == -1)
+#define FAILED_EAI(r) ((r) != 0)
+#define CODE_NEG1(r) errno
+#define CODE_EAI(r) (r)
+
+#define FD(fd) target_fd(&s.target, fd)
+#define SOCKADDR(addr, len) target_sockaddr(&s.target, addr, len)
+#define HOST(node, service) target_host(&s.target, node, service)
+
+#define AGAIN_REAL(name, args) attempt.name args
+#define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
+
+#define CALL(name, family, type, params, args, blocking, target, again, fails) \
+	static COLD type name##_failed(type first, UNPAREN params)            \
+	{                                                                     \
+		struct series s;                                              \
+		if (!series_begin(&s, FAMILY_##family, #name,                 \
+				  CODE_##fails(first), UNPAREN blocking))     \
+			return first;                                         \
+		target;                                                       \
+		type r = first;                                               \
+		while (series_retry(&s)) {                                    \
+			r = AGAIN_##again(name, args);                        \
+			series_attempted(&s, FAILED_##fails(r) ?              \
+						     CODE_##fails(r) : 0);    \
+			if (!FAILED_##fails(r))                               \
+				break;                                        \
+		}                                                             \
+		series_end(&s);                                               \
+		return r;                                                     \
+	}                                                                     \
+                                                                              \
+	EXPORT type name params                                               \
+	{                                                                     \
+		type r = attempt.name args;                                   \
+		if (__builtin_expect(FAILED_##fails(r), 0))                   \
+			return name##_failed(r, UNPAREN args);                \
+		return r;                                                     \
+	}
+#include "calls.def"
+#undef CALL

@@ -1,0 +1,21 @@
+/* check_main.c: runs every unit suite.  Each suite file exports one
+ * `Suite *name_suite(void)` listed here. */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *delay_suite(void);
+Suite *values_suite(void);
+Suite *errnames_suite(void);
+Suite *config_suite(void);
+
+int main(void)
+{
+	SRunner *runner = srunner_create(delay_suite());
+	srunner_add_suite(runner, values_suite());
+	srunner_add_suite(runner, errnames_suite());
+	srunner_add_suite(runner, config_suite());
+	srunner_run_all(runner, CK_NORMAL);
+	int failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
