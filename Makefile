@@ -65,10 +65,34 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 
+# --- fuzzing (tests/fuzz) ---------------------------------------------
+# Each target runs FUZZ_SECONDS: 30 under CI (CI=true), 5 otherwise, so
+# `make check` stays quick on a laptop.  `make fuzz-long` is the long
+# run whose result README records.
+
+FUZZ_TARGETS = ini env values errnames
+FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_SECONDS ?= $(if $(filter true,$(CI)),30,5)
+FUZZ_LONG_SECONDS ?= 1800
+CLANG = clang
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/invariants.h \
+		$(CONFIG_SRC) $(wildcard config/*.h)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BASE_CFLAGS) -O1 -g -Iconfig -Ishim \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(CONFIG_SRC) -lm
+
+fuzz: deps $(FUZZ_BIN)
+	scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-long: deps $(FUZZ_BIN)
+	scripts/fuzz $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS) | tee $(BUILD)/fuzz/last-long-run
+
 demo: deps $(LIB)
 	@scripts/demo
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps unit integration check demo clean
+.PHONY: all deps unit integration check demo clean fuzz fuzz-long

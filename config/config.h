@@ -71,6 +71,9 @@ void config_load(struct config *cfg, const struct config_sources *src);
 
 /* Only the INI file: every problem in it, for `kaioretry --check`. */
 void config_check_file(struct config *cfg, const char *path);
+/* The same for INI text already in memory (fuzzing, tests). */
+void config_check_text(struct config *cfg, const char *name,
+		       const char *text, size_t len);
 
 /* Records a problem: "origin: message".  Exposed for the loaders. */
 void config_problem(struct config *cfg, const char *origin,

@@ -55,6 +55,9 @@ void config_problem(struct config *cfg, const char *origin,
 	if (cfg->problem_count < PROBLEMS_KEPT) {
 		char *out = cfg->problem[cfg->problem_count];
 		int n = snprintf(out, PROBLEM_MAX, "%s: ", origin);
+		if (n < 0 || n >= PROBLEM_MAX / 2)	/* a long path */
+			n = snprintf(out, PROBLEM_MAX, "%.*s...: ",
+				     PROBLEM_MAX / 2 - 8, origin);
 		va_list ap;
 		va_start(ap, fmt);
 		vsnprintf(out + n, PROBLEM_MAX - (size_t)n, fmt, ap);
@@ -192,20 +195,25 @@ static long read_file(struct config *cfg, const char *path)
 	return len;
 }
 
-static void load_file(struct loader *ld, const char *path)
+static void load_text(struct loader *ld, const char *path, const char *text,
+		      size_t len)
 {
 	static const struct ini_handler handler = {
 		.section = on_section, .entry = on_entry, .problem = on_problem,
 	};
 	struct ini_handler h = handler;
-	long len = read_file(ld->cfg, path);
-	if (len < 0)
-		return;
 	snprintf(ld->cfg->file, sizeof(ld->cfg->file), "%s", path);
 	ld->path = ld->cfg->file;
 	ld->section = SCOPE_ALL;	/* keys before any header: [default] */
 	h.ctx = ld;
-	ini_parse(file_text, (size_t)len, &h);
+	ini_parse(text, len, &h);
+}
+
+static void load_file(struct loader *ld, const char *path)
+{
+	long len = read_file(ld->cfg, path);
+	if (len >= 0)
+		load_text(ld, path, file_text, (size_t)len);
 }
 
 /* --- environment --- */
@@ -368,5 +376,15 @@ void config_check_file(struct config *cfg, const char *path)
 	set_defaults(cfg);
 	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
 	load_file(ld, path);
+	apply_all(ld);
+}
+
+void config_check_text(struct config *cfg, const char *name,
+		       const char *text, size_t len)
+{
+	struct loader *ld = &the_loader;
+	set_defaults(cfg);
+	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
+	load_text(ld, name, text, len);
 	apply_all(ld);
 }
