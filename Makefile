@@ -29,7 +29,7 @@ $(EXPORTS): shim/calls.def Makefile
 	{ echo '{ global:'; \
 	  printf '#define CALL(name, ...) name;\n#include "calls.def"\n' | \
 	    $(CC) -E -P -Ishim -x c - ; \
-	  echo 'sigaction; local: *; };'; } > $@
+	  echo 'sigaction; kaioretry_instance; local: *; };'; } > $@
 
 $(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(EXPORTS)
 	$(CC) -shared -pthread -o $@ $(SHIM_OBJ) $(CONFIG_OBJ) \
@@ -65,6 +65,53 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 
+# --- sanitizers -------------------------------------------------------
+# check-sanitize builds the unit tests and the library with clang's
+# AddressSanitizer and UndefinedBehaviorSanitizer (any finding aborts)
+# and runs the unit tests and the whole integration suite with them.
+# The library is preloaded into programs that are not built with ASan,
+# so the ASan runtime must come first in LD_PRELOAD (it has to
+# intercept malloc before anything else runs); run.py's harness puts
+# KAIORETRY_TEST_PRELOAD_FIRST in front of the library under test.
+# Leak checking stays off for the preloaded runs: it would report the
+# host programs' (python's) own leaks; the unit tests run with it on.
+
+SAN = $(BUILD)/san
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+SAN_LIB = $(SAN)/libkaioretry.so
+SAN_OBJ = $(SHIM_SRC:%.c=$(SAN)/obj/%.o) $(CONFIG_SRC:%.c=$(SAN)/obj/%.o)
+ASAN_RUNTIME = $$($(CLANG) -print-file-name=libclang_rt.asan-x86_64.so)
+
+$(SAN)/obj/%.o: %.c $(wildcard shim/*.h config/*.h) shim/calls.def
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -c $< -o $@
+
+$(SAN_LIB): $(SAN_OBJ) $(EXPORTS)
+	$(CLANG) -shared -shared-libasan $(SAN_FLAGS) -pthread -o $@ \
+		$(SAN_OBJ) -Wl,--version-script=$(EXPORTS) -Wl,-z,now -ldl
+
+$(SAN)/unit-tests: $(UNIT_SRC) $(CONFIG_SRC) shim/delay.c shim/text.c \
+		$(wildcard shim/*.h config/*.h)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -Iconfig -Ishim -o $@ \
+		$(UNIT_SRC) $(CONFIG_SRC) shim/delay.c shim/text.c \
+		$$(pkg-config --cflags --libs check)
+
+check-sanitize: deps $(SAN)/unit-tests $(SAN_LIB) $(PROG_BIN)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(SAN)/unit-tests
+	rm -rf $(SAN)/reports && mkdir -p $(SAN)/reports
+	KAIORETRY_TEST_LIB=$(SAN_LIB) \
+	KAIORETRY_TEST_PRELOAD_FIRST=$(ASAN_RUNTIME) \
+	ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1:log_path=$(CURDIR)/$(SAN)/reports/asan \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(CURDIR)/$(SAN)/reports/ubsan \
+		$(PYTHON) tests/integration/run.py
+	@# A finding in a child the tests did not notice still fails the run.
+	@if ls $(SAN)/reports | grep -q .; then \
+		cat $(SAN)/reports/*; echo "sanitizer findings above"; exit 1; fi
+	@echo "check-sanitize: no sanitizer findings"
+
 # --- fuzzing (tests/fuzz) ---------------------------------------------
 # Each target runs FUZZ_SECONDS: 30 under CI (CI=true), 5 otherwise, so
 # `make check` stays quick on a laptop.  `make fuzz-long` is the long
@@ -95,4 +142,4 @@ demo: deps $(LIB)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps unit integration check demo clean fuzz fuzz-long
+.PHONY: all deps unit integration check demo clean fuzz fuzz-long check-sanitize

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "instance.h"
 #include "log.h"
 #include "real.h"
 #include "sink.h"
@@ -51,6 +52,11 @@ static void load(void)
 		.default_file = "/etc/kaioretry.ini",
 	};
 	guard_enter();
+	if (!instance_is_first()) {
+		the_config.pass_through = true;	/* the first copy retries */
+		guard_leave();
+		return;
+	}
 	config_load(&the_config, &src);
 	if (the_config.problem_count) {
 		report_problems(&the_config);

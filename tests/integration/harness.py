@@ -14,7 +14,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
-LIB = os.path.join(BUILD, "libkaioretry.so")
+# make check-sanitize runs the suite against an ASan build of the
+# library, with the ASan runtime preloaded in front of it.
+LIB = os.environ.get("KAIORETRY_TEST_LIB") or os.path.join(BUILD, "libkaioretry.so")
+PRELOAD_FIRST = os.environ.get("KAIORETRY_TEST_PRELOAD_FIRST", "")
 PROGS = os.path.join(BUILD, "progs")
 PYTHON = "/usr/bin/python3"
 
@@ -28,7 +31,7 @@ def shim_env(extra=None, preload=True, log="stderr"):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("KAIORETRY") and k != "LD_PRELOAD"}
     if preload:
-        env["LD_PRELOAD"] = LIB
+        env["LD_PRELOAD"] = PRELOAD_FIRST + ":" + LIB if PRELOAD_FIRST else LIB
     if log is not None:
         env["KAIORETRY_LOG"] = log
     env.update(extra or {})
