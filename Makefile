@@ -55,10 +55,17 @@ $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -pthread $(WARNINGS) -o $@ $< -ldl
 
+# Libraries the integration tests preload next to ours.
+TEST_LIBS = $(patsubst tests/libs/%.c,$(BUILD)/libs/lib%.so,$(wildcard tests/libs/*.c))
+
+$(BUILD)/libs/lib%.so: tests/libs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -fPIC -shared $(WARNINGS) -o $@ $<
+
 unit: deps $(UNIT_BIN)
 	$(UNIT_BIN)
 
-integration: deps $(LIB) $(PROG_BIN)
+integration: deps $(LIB) $(PROG_BIN) $(TEST_LIBS)
 	$(PYTHON) tests/integration/run.py
 
 check: deps
@@ -98,7 +105,7 @@ $(SAN)/unit-tests: $(UNIT_SRC) $(CONFIG_SRC) shim/delay.c shim/text.c \
 		$(UNIT_SRC) $(CONFIG_SRC) shim/delay.c shim/text.c \
 		$$(pkg-config --cflags --libs check)
 
-check-sanitize: deps $(SAN)/unit-tests $(SAN_LIB) $(PROG_BIN)
+check-sanitize: deps $(SAN)/unit-tests $(SAN_LIB) $(PROG_BIN) $(TEST_LIBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$(SAN)/unit-tests
 	rm -rf $(SAN)/reports && mkdir -p $(SAN)/reports

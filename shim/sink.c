@@ -6,14 +6,24 @@
  * MSG_DONTWAIT: a stopped or slow daemon costs a dropped record, never a
  * blocked program.  Each record opens and closes its own socket or file,
  * so there is no fd for the program to close or dup2 over between
- * records, and a restarted daemon is found again on the next record. */
+ * records, and a restarted daemon is found again on the next record.
+ *
+ * While a record is delivered, signals are blocked, so a handler cannot
+ * swap our fd between open and write.  Another thread of the program
+ * still could (dup2 over "every fd"); so before writing we check the fd
+ * still is what we opened (the log file's inode, an AF_UNIX datagram
+ * socket), and we close it only if it still is: an fd the program took
+ * over is the program's, and closing it would break the program. */
 #include "sink.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
@@ -66,6 +76,48 @@ static bool send_stderr(const struct text *message)
 	return write_all(2, &t);
 }
 
+/* Programs that sweep fds (closefrom-like loops, dup2 over "every fd")
+ * usually stop at 1024; a record's fd is moved above that when the fd
+ * limit allows, so another thread's sweep cannot swap it mid-record. */
+#define FD_SWEPT 1024
+#define FD_PRIVATE 1100
+
+static int move_high(int fd)
+{
+	struct rlimit rl;
+	if (fd >= FD_SWEPT ||
+	    syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0 ||
+	    rl.rlim_cur <= FD_PRIVATE + 64)
+		return fd;
+	struct stat low, high;
+	if (syscall(SYS_fstat, fd, &low) != 0)
+		return -1;
+	int moved = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, FD_PRIVATE);
+	if (moved < 0)
+		return fd;
+	/* Close the low fd only while it is still what we duplicated. */
+	if (syscall(SYS_fstat, fd, &high) == 0 && high.st_dev == low.st_dev &&
+	    high.st_ino == low.st_ino)
+		syscall(SYS_close, fd);
+	return moved;
+}
+
+/* Is fd (still) the file whose stat is `file`? */
+static bool is_file(int fd, const struct stat *file)
+{
+	struct stat st;
+	return syscall(SYS_fstat, fd, &st) == 0 && st.st_dev == file->st_dev &&
+	       st.st_ino == file->st_ino;
+}
+
+/* Is fd (still) the socket whose inode is `ino`? */
+static bool is_socket(int fd, ino_t ino)
+{
+	struct stat st;
+	return syscall(SYS_fstat, fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	       st.st_ino == ino;
+}
+
 static bool send_file(const char *path, const struct text *message)
 {
 	struct text t = { 0 };
@@ -77,10 +129,17 @@ static bool send_file(const char *path, const struct text *message)
 	int fd = (int)syscall(SYS_open, path,
 			      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
 			      O_NOCTTY | O_NONBLOCK, 0644);
+	if (fd >= 0)
+		fd = move_high(fd);
 	if (fd < 0)
 		return false;
-	bool ok = write_all(fd, &t);
-	syscall(SYS_close, fd);
+	struct stat by_path;
+	if (syscall(SYS_stat, path, &by_path) != 0 ||
+	    !is_file(fd, &by_path))
+		return false;	/* fd taken over: not ours to write or close */
+	bool ok = is_file(fd, &by_path) && write_all(fd, &t);
+	if (is_file(fd, &by_path))
+		syscall(SYS_close, fd);
 	return ok;
 }
 
@@ -104,8 +163,20 @@ static bool send_syslog(const struct log_settings *log, int severity,
 
 	int fd = (int)syscall(SYS_socket, AF_UNIX,
 			      SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0)
+		fd = move_high(fd);
 	if (fd < 0)
 		return false;
+	/* A socket's inode is unique; another thread's dup2 between socket()
+	 * and this fstat would give a second inode below only if it also
+	 * swapped again, and then is_socket fails. */
+	struct stat st;
+	int domain = 0;
+	socklen_t dlen = sizeof(domain);
+	if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+	    syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &domain,
+		    &dlen) != 0 || domain != AF_UNIX)
+		return false;	/* fd taken over: not ours to use or close */
 	long n;
 	do {
 		n = syscall(SYS_sendto, fd, t.buf, t.len,
@@ -113,7 +184,8 @@ static bool send_syslog(const struct log_settings *log, int severity,
 			    (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 					path_len + 1));
 	} while (n < 0 && errno == EINTR);
-	syscall(SYS_close, fd);
+	if (is_socket(fd, st.st_ino))
+		syscall(SYS_close, fd);
 	return n == (long)t.len;
 }
 
@@ -122,6 +194,9 @@ bool sink_send(const struct log_settings *log, int severity,
 {
 	int saved = errno;
 	bool ok = false;
+	sigset_t all, before;
+	sigfillset(&all);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &before, _NSIG / 8);
 	switch (log->sink) {
 	case SINK_STDERR:
 		ok = send_stderr(message);
@@ -136,6 +211,7 @@ bool sink_send(const struct log_settings *log, int severity,
 		ok = true;
 		break;
 	}
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &before, NULL, _NSIG / 8);
 	errno = saved;
 	return ok;
 }
