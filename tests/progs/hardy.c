@@ -7,7 +7,7 @@
  *                                   every fd 0..1023, again and again
  *   hardy forkexec PORT SECONDS     8 threads retry while main forks and
  *                                   execs /bin/true as fast as it can
- *   hardy sighandler PORT SECONDS   a 1 ms timer's handler makes failing
+ *   hardy sighandler PORT SECONDS   a 5 ms timer's handler makes failing
  *                                   connects while main runs series
  *   hardy threads N PORT            N threads each make one failing
  *                                   connect series (tries from the env)
@@ -139,7 +139,7 @@ static int sighandler(double seconds)
 {
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
 	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
+	struct itimerval it = { { 0, 5000 }, { 0, 5000 } };
 	setitimer(ITIMER_REAL, &it, NULL);
 	long series = 0, refused = 0;
 	double until = now() + seconds;
