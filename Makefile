@@ -71,6 +71,8 @@ integration: deps $(LIB) $(PROG_BIN) $(TEST_LIBS)
 check: deps
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) check-sanitize
+	$(MAKE) fuzz
 
 # --- sanitizers -------------------------------------------------------
 # check-sanitize builds the unit tests and the library with clang's
