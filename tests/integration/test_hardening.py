@@ -7,12 +7,17 @@ import shutil
 import socket
 import subprocess
 
-from harness import (BUILD, LIB, PYTHON, Skip, dead_port, prog, run,
+from harness import (BUILD, LIB, PRELOAD_FIRST, PYTHON, Skip, dead_port, prog, run,
                      series_lines, shim_env, tempdir)
 
 EARLY = os.path.join(BUILD, "libs", "libearly.so")
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+def _preload(*libs):
+    """LD_PRELOAD for libs, behind the ASan runtime under check-sanitize."""
+    return ":".join(([PRELOAD_FIRST] if PRELOAD_FIRST else []) + list(libs))
+
+
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f-]{27}")
 
 
@@ -93,7 +98,7 @@ def test_loaded_twice_makes_one_series():
         shutil.copy(LIB, copy)
         for preload in (LIB + ":" + LIB, LIB + ":" + copy, copy + ":" + LIB):
             env = shim_env({"KAIORETRY_TRIES": "3"})
-            env["LD_PRELOAD"] = preload
+            env["LD_PRELOAD"] = _preload(*preload.split(":"))
             r = run([prog("probe"), "connect", "127.0.0.1", str(port)], env=env)
             lines = series_lines(r.stderr)
             assert "rc=-1 errno=ECONNREFUSED" in r.stdout
@@ -127,12 +132,14 @@ def test_alongside_libfaketime_and_jemalloc():
     code = ("import socket, time, sys\nprint('year', time.gmtime().tm_year)\n"
             "s = socket.socket()\ntry: s.connect(('127.0.0.1', %d))\n"
             "except OSError as e: print('refused', e.errno)\n" % port)
-    for other in (FAKETIME, JEMALLOC):
+    # libfaketime deadlocks against the ASan runtime on its own (without
+    # us), so check-sanitize runs the jemalloc half only.
+    for other in (JEMALLOC,) if PRELOAD_FIRST else (FAKETIME, JEMALLOC):
         for order in ((other, LIB), (LIB, other)):
             env = shim_env({"KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "0.2",
                             "FAKETIME": "@2001-02-03 04:05:06",
                             "MALLOC_CONF": "stats_print:true"})
-            env["LD_PRELOAD"] = ":".join(order)
+            env["LD_PRELOAD"] = _preload(*order)
             r = run([PYTHON, "-c", code], env=env, timeout=30)
             assert "refused 111" in r.stdout, (order, r.stdout, r.stderr[-500:])
             lines = series_lines(r.stderr)
