@@ -188,3 +188,17 @@ def test_fds_and_memory_stay_flat_over_many_series():
     assert early and late, r.stdout + r.stderr
     assert early.group(1) == late.group(1), r.stdout
     assert int(late.group(2)) - int(early.group(2)) < 512, r.stdout
+
+
+def test_master_switch_off_is_a_pure_pass_through():
+    keep, port = dead_port()
+    for extra in ({}, {"KAIORETRY_TRIES": "0", "KAIORETRY_TRIE": "x"}):
+        env = {"KAIORETRY": "off", "KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "1"}
+        env.update(extra)
+        r = run([prog("probe"), "connect", "127.0.0.1", str(port)],
+                env=shim_env(env))
+        assert "rc=-1 errno=ECONNREFUSED" in r.stdout
+        assert float(r.stdout.split("elapsed=")[1]) < 0.5
+        # Off means silent too: not even a complaint about the rest.
+        assert r.stderr == "", r.stderr
+    keep.close()
