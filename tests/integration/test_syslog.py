@@ -1,0 +1,139 @@
+"""Syslog delivery an operator can trust: a real rsyslogd receives the
+series with the right facility, severity, tag, pid and UUID; a stopped or
+missing daemon never slows or disturbs the program; long series are
+sampled; text from the program is escaped; the program's own syslog
+identity is left alone."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+
+from harness import (LateServer, dead_port, prog, run, series_lines,
+                     shim_env, tempdir)
+from syslogd import Rsyslogd
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+
+
+def run_pid(cmd, env, timeout=30):
+    """Runs cmd; returns (pid, returncode, stdout, stderr, seconds)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    out, err = p.communicate(timeout=timeout)
+    return p.pid, p.returncode, out, err, time.monotonic() - t0
+
+
+def final(recs):
+    return any(re.search(r" after \d+ tr(y|ies) in ", r["msg"]) for r in recs)
+
+
+def uuid_of(msg):
+    m = re.match(r"probe: (" + UUID + "): ", msg)
+    assert m, msg
+    return m.group(1)
+
+
+def without_elapsed(text):
+    return re.sub(r"elapsed=[\d.]+", "elapsed=X", text)
+
+
+def test_rsyslogd_gets_facility_severity_tag_pid_and_uuid():
+    keep, port = dead_port()
+    with tempdir() as d, Rsyslogd(d) as syslog:
+        pid, rc, out, err, _ = run_pid(
+            [prog("probe"), "connect", "127.0.0.1", str(port)],
+            shim_env({"KAIORETRY_TRIES": "4", "KAIORETRY_DELAY": "0.05"},
+                     log="syslog:" + syslog.socket))
+        recs = syslog.wait_for(final)
+    keep.close()
+    assert "rc=-1 errno=ECONNREFUSED" in out and err == "", (out, err)
+    target = f"connect(127.0.0.1:{port})"
+    expected = [
+        ("warning", target + " failed: ECONNREFUSED (Connection refused); Retry("),
+        ("info", "3 tries remaining for " + target),
+        ("info", "sleeping 0.05 seconds before " + target),
+        ("info", "2 tries remaining for " + target),
+        ("info", "sleeping 0.05 seconds before " + target),
+        ("info", "1 tries remaining for " + target),
+        ("info", "sleeping 0.05 seconds before " + target),
+        ("warning", target + " failed to complete after 4 tries in "),
+    ]
+    assert len(recs) == len(expected), recs
+    uuids = set()
+    for rec, (severity, text) in zip(recs, expected):
+        assert rec["facility"] == "user", rec
+        assert rec["severity"] == severity, rec
+        assert rec["programname"] == "kaioretry", rec
+        assert rec["tag"] == f"kaioretry[{pid}]:", rec
+        assert rec["pid"] == str(pid), rec
+        uuids.add(uuid_of(rec["msg"]))
+        assert rec["msg"].split(": ", 2)[2].startswith(text), (rec, text)
+    assert len(uuids) == 1, uuids
+
+
+def test_success_is_a_notice_and_facility_and_level_are_honoured():
+    with tempdir() as d, Rsyslogd(d) as syslog:
+        ini = os.path.join(d, "k.ini")
+        with open(ini, "w") as f:
+            f.write("[default]\nlog_facility = daemon\n")
+        with LateServer(0.5) as srv:
+            pid, rc, out, err, _ = run_pid(
+                [prog("probe"), "connect", "127.0.0.1", str(srv.port)],
+                shim_env({"KAIORETRY_DELAY": "0.05", "KAIORETRY_CONFIG": ini},
+                         log="syslog:" + syslog.socket))
+        recs = syslog.wait_for(final)
+        assert "connect rc=0" in out, out + err
+        assert recs and "succeeded after" in recs[-1]["msg"], recs
+        assert recs[-1]["severity"] == "notice"
+        assert recs[0]["severity"] == "warning"
+        assert {r["facility"] for r in recs} == {"daemon"}, recs
+        assert all(r["pid"] == str(pid) for r in recs)
+
+        # local3 from the environment, and only warnings and up.
+        keep, port = dead_port()
+        pid, rc, out, err, _ = run_pid(
+            [prog("probe"), "connect", "127.0.0.1", str(port)],
+            shim_env({"KAIORETRY_TRIES": "3", "KAIORETRY_LOG_FACILITY": "local3",
+                      "KAIORETRY_LOG_LEVEL": "warning"},
+                     log="syslog:" + syslog.socket))
+        keep.close()
+        recs = syslog.wait_for(lambda rs: any(r["pid"] == str(pid) and final([r])
+                                              for r in rs))
+        mine = [r for r in recs if r["pid"] == str(pid)]
+        assert [(r["facility"], r["severity"]) for r in mine] == \
+            [("local3", "warning")] * 2, mine
+        assert "failed to complete after 3 tries" in mine[-1]["msg"]
+
+
+def test_default_destination_is_dev_log_and_program_keeps_its_identity():
+    """ownlog calls openlog("myprog", LOG_PID, LOG_LOCAL3) and syslog()
+    before and after a connect the shim retries.  A private mount
+    namespace puts the test's rsyslogd socket at /dev/log, so glibc's
+    syslog() and the shim's default destination both reach it."""
+    keep, port = dead_port()
+    with tempdir() as d, Rsyslogd(d) as syslog:
+        env = shim_env({"KAIORETRY_TRIES": "3"}, log=None)
+        cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+               'mount --bind "$0" /dev && exec "$@"', syslog.dev,
+               prog("ownlog"), "127.0.0.1", str(port)]
+        pid, rc, out, err, _ = run_pid(cmd, env)
+        assert rc == 0 and err == "", (rc, out, err)
+        assert "connect rc=-1 errno=ECONNREFUSED" in out
+        recs = syslog.wait_for(
+            lambda rs: final([r for r in rs if r["programname"] == "kaioretry"])
+            and sum(r["programname"] == "myprog" for r in rs) == 2,
+            programname=None)
+    keep.close()
+    own = [r for r in recs if r["programname"] == "myprog"]
+    ours = [r for r in recs if r["programname"] == "kaioretry"]
+    assert [(r["facility"], r["severity"], r["tag"], r["pid"]) for r in own] == [
+        ("local3", "notice", f"myprog[{pid}]:", str(pid)),
+        ("local3", "err", f"myprog[{pid}]:", str(pid))], own
+    assert own[0]["msg"] == "before the connect"
+    assert own[1]["msg"] == "after the connect: ECONNREFUSED"
+    assert len(ours) == 4, ours
+    assert all(r["facility"] == "user" and r["pid"] == str(pid) and
+               r["msg"].startswith("ownlog: ") for r in ours), ours
