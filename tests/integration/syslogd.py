@@ -68,7 +68,23 @@ class Rsyslogd:
             return f.read()
 
     def stop(self):
+        """SIGSTOP, and waits until every thread is really stopped, so
+        none of them is still draining the socket."""
         self.proc.send_signal(signal.SIGSTOP)
+        tasks = f"/proc/{self.proc.pid}/task"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            states = []
+            for tid in os.listdir(tasks):
+                try:
+                    with open(f"{tasks}/{tid}/stat") as f:
+                        states.append(f.read().rsplit(")", 1)[1].split()[0])
+                except FileNotFoundError:
+                    pass
+            if states and all(s in "Tt" for s in states):
+                return
+            time.sleep(0.01)
+        raise AssertionError("rsyslogd did not stop")
 
     def resume(self):
         self.proc.send_signal(signal.SIGCONT)

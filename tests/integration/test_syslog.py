@@ -137,3 +137,138 @@ def test_default_destination_is_dev_log_and_program_keeps_its_identity():
     assert len(ours) == 4, ours
     assert all(r["facility"] == "user" and r["pid"] == str(pid) and
                r["msg"].startswith("ownlog: ") for r in ours), ours
+
+
+def test_stopped_or_missing_daemon_never_slows_or_disturbs_the_program():
+    keep, port = dead_port()
+    cmd = [prog("probe"), "connect", "127.0.0.1", str(port)]
+    series = {"KAIORETRY_TRIES": "50", "KAIORETRY_DELAY": "0"}
+    with tempdir() as d, Rsyslogd(d) as syslog:
+        plain = run(cmd, env=shim_env(preload=False))
+        syslog.stop()
+        assert syslog.fill_queue() > 0
+        _, rc, out, err, took = run_pid(cmd, shim_env(series, log="syslog:" + syslog.socket),
+                                        timeout=20)
+        assert (rc, without_elapsed(out), err) == \
+            (plain.returncode, without_elapsed(plain.stdout), plain.stderr), (out, err)
+        assert took < 5, took          # milliseconds really; generous for a busy box
+        syslog.resume()
+        time.sleep(0.3)
+        # Every record was dropped: none of this series reached the daemon.
+        assert syslog.records("kaioretry") == [], syslog.records("kaioretry")
+
+        # Socket gone (daemon restarting): same.
+        moved = syslog.socket + ".away"
+        os.rename(syslog.socket, moved)
+        _, rc, out, err, took = run_pid(cmd, shim_env(series, log="syslog:" + syslog.socket),
+                                        timeout=20)
+        assert (rc, without_elapsed(out), err) == \
+            (plain.returncode, without_elapsed(plain.stdout), plain.stderr), (out, err)
+        assert took < 5, took
+        # ... and a socket that is back is used again by the next record.
+        os.rename(moved, syslog.socket)
+        run(cmd, env=shim_env(series, log="syslog:" + syslog.socket))
+        recs = syslog.wait_for(final)
+    keep.close()
+    assert recs and "failed to complete after 50 tries" in recs[-1]["msg"], recs
+    assert "dropped" not in recs[-1]["msg"]
+
+
+def dropped_in(msg):
+    m = re.search(r"\((\d+) log records dropped\)", msg)
+    return int(m.group(1)) if m else 0
+
+
+def test_dropped_records_are_counted_in_the_final_line():
+    """Records the daemon could not take are counted, and the count is in
+    the final line once the daemon is back: received + dropped is what a
+    healthy daemon receives for the same series."""
+    keep, port = dead_port()
+    cmd = [prog("probe"), "connect", "127.0.0.1", str(port)]
+    series = {"KAIORETRY_TRIES": "15", "KAIORETRY_DELAY": "0.1"}
+    with tempdir() as d, Rsyslogd(d) as syslog:
+        env = shim_env(series, log="syslog:" + syslog.socket)
+        pid, *_ = run_pid(cmd, env)
+        healthy = [r for r in syslog.wait_for(final) if r["pid"] == str(pid)]
+        assert dropped_in(healthy[-1]["msg"]) == 0, healthy[-1]
+
+        for outage in ("stopped", "socket gone"):
+            moved = syslog.socket + ".away"
+            if outage == "stopped":
+                syslog.stop()
+                syslog.fill_queue()
+            else:
+                os.rename(syslog.socket, moved)
+            p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True)
+            time.sleep(0.35)            # the series has logged its first tries
+            if outage == "stopped":
+                syslog.resume()
+            else:
+                os.rename(moved, syslog.socket)
+            err = p.communicate(timeout=20)[1]
+            assert err == "", err
+            recs = syslog.wait_for(lambda rs: any(r["pid"] == str(p.pid) and final([r])
+                                                  for r in rs))
+            mine = [r for r in recs if r["pid"] == str(p.pid)]
+            assert mine and final(mine[-1:]), (outage, mine)
+            dropped = dropped_in(mine[-1]["msg"])
+            assert dropped > 0, (outage, mine[-1])
+            assert len(mine) + dropped == len(healthy), (outage, len(mine), dropped)
+    keep.close()
+
+
+def count_and_check_bounded(lines, total):
+    """The records of one `total`-try series: at most 100, and a final
+    line with the totals whose "lines left out" adds up."""
+    assert 0 < len(lines) <= 100, len(lines)
+    last = lines[-1]
+    m = re.search(r"failed to complete after (\d+) tries in ([\d.]+) s: "
+                  r"ECONNREFUSED \(Connection refused\) \((\d+) lines left out\)", last)
+    assert m, last
+    assert int(m.group(1)) == total
+    # With delay=0 a full log has: the first failure, one "try #N" line per
+    # retry, the final line.
+    assert len(lines) + int(m.group(3)) == 1 + (total - 1) + 1, (len(lines), last)
+    return float(m.group(2))
+
+
+def test_twenty_thousand_tries_write_a_bounded_log_in_every_sink():
+    keep, port = dead_port()
+    cmd = [prog("probe"), "connect", "127.0.0.1", str(port)]
+    series = {"KAIORETRY_TRIES": "20000", "KAIORETRY_DELAY": "0"}
+    with tempdir() as d:
+        r = run(cmd, env=shim_env(series, log="stderr"), timeout=120)
+        assert "rc=-1 errno=ECONNREFUSED" in r.stdout
+        assert series_lines(r.stderr) == r.stderr.splitlines()
+        count_and_check_bounded(series_lines(r.stderr), 20000)
+
+        path = os.path.join(d, "kaioretry.log")
+        r = run(cmd, env=shim_env(series, log="file:" + path), timeout=120)
+        assert r.stderr == ""
+        with open(path) as f:
+            count_and_check_bounded(f.read().splitlines(), 20000)
+
+        with Rsyslogd(d) as syslog:
+            r = run(cmd, env=shim_env(series, log="syslog:" + syslog.socket),
+                    timeout=120)
+            assert r.stderr == ""
+            recs = syslog.wait_for(final)
+            count_and_check_bounded([x["msg"] for x in recs], 20000)
+    keep.close()
+
+
+def test_unbounded_series_against_a_late_server_stays_sparse():
+    """tries=-1, delay=0: thousands of tries until the server listens."""
+    with LateServer(0.5) as srv:
+        r = run([prog("probe"), "connect", "127.0.0.1", str(srv.port)],
+                env=shim_env({"KAIORETRY_DELAY": "0"}), timeout=60)
+    assert "connect rc=0" in r.stdout, r.stdout + r.stderr
+    lines = series_lines(r.stderr)
+    m = re.search(r"succeeded after (\d+) tries in [\d.]+ s \((\d+) lines left out\)$",
+                  lines[-1])
+    assert m, lines[-1]
+    tries, left_out = int(m.group(1)), int(m.group(2))
+    assert tries > 100, tries   # a real flood was avoided, not just absent
+    assert 0 < len(lines) <= 20, lines
+    assert len(lines) + left_out == 1 + (tries - 1) + 1
