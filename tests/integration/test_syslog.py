@@ -10,7 +10,7 @@ import socket
 import subprocess
 import time
 
-from harness import (LateServer, dead_port, prog, run, series_lines,
+from harness import (PYTHON, LateServer, dead_port, prog, run, series_lines,
                      shim_env, tempdir)
 from syslogd import Rsyslogd
 
@@ -272,3 +272,53 @@ def test_unbounded_series_against_a_late_server_stays_sparse():
     assert tries > 100, tries   # a real flood was avoided, not just absent
     assert 0 < len(lines) <= 20, lines
     assert len(lines) + left_out == 1 + (tries - 1) + 1
+
+
+HOSTILE_HOST = "evil\nkaioretry[1]: forged\x1b[31m\\x0a\r\tend"
+HOSTILE_HOST_ESCAPED = r"evil\x0akaioretry[1]: forged\x1b[31m\x5cx0a\x0d\x09end"
+
+
+def test_host_names_and_program_names_are_escaped_in_every_sink():
+    """A host name with a newline, an escape sequence and a backslash,
+    passed to getaddrinfo under errors=all (in a namespace with no
+    network, so nothing leaves the machine), and a program name with a
+    newline: every sink shows them escaped, one record per event."""
+    with tempdir() as d, Rsyslogd(d) as syslog:
+        path = os.path.join(d, "kaioretry.log")
+        outputs = {}
+        for log in ("stderr", "file:" + path, "syslog:" + syslog.socket):
+            env = shim_env({"KAIORETRY_GETADDRINFO_ERRORS": "all",
+                            "KAIORETRY_TRIES": "3"}, log=log)
+            p = subprocess.run(
+                ["unshare", "-n", prog("probe"), "gai", HOSTILE_HOST, "80"],
+                env=env, capture_output=True, text=True, timeout=30)
+            assert "gai rc=" in p.stdout and "rc=0" not in p.stdout, p.stdout + p.stderr
+            outputs[log.split(":")[0]] = p.stderr
+        with open(path) as f:
+            file_lines = f.read().splitlines()
+        recs = syslog.wait_for(final)
+
+        # The program name too: argv[0] with a newline.
+        p = subprocess.run(["unshare", "-n", PYTHON, "-c",
+                            "import os, sys; os.execv(sys.argv[1], sys.argv[2:])",
+                            prog("probe"), "pro\nbe", "gai", "nowhere.invalid", "80"],
+                           env=shim_env({"KAIORETRY_GETADDRINFO_ERRORS": "all",
+                                         "KAIORETRY_TRIES": "2"}),
+                           capture_output=True, text=True, timeout=30)
+    target = "getaddrinfo(" + HOSTILE_HOST_ESCAPED + ":80)"
+    stderr_lines = outputs["stderr"].splitlines()
+    assert outputs["file"] == "" and outputs["syslog"] == ""
+    for lines in (stderr_lines, file_lines, [r["msg"] for r in recs]):
+        assert len(lines) == 4, lines   # first failure, 2 x remaining, final
+        assert all(target in l for l in lines), lines
+        assert not any(c in l for l in lines for c in "\r\t\x1b"), lines
+    assert all(l.startswith("kaioretry[") for l in stderr_lines + file_lines
+               if not re.match(r"\w{3} [ \d]\d ", l)), stderr_lines
+    assert all(re.match(r"\w{3} [ \d]\d \d\d:\d\d:\d\d kaioretry\[\d+\]: probe: ", l)
+               for l in file_lines), file_lines
+    # rsyslogd saw no raw control character (it would show #012 or #033).
+    assert not any("#0" in r["msg"] for r in recs), recs
+    assert len({r["pid"] for r in recs}) == 1
+    lines = p.stderr.splitlines()
+    assert len(lines) == 3 and all(re.match(r"kaioretry\[\d+\]: pro\\x0abe: ", l)
+                                   for l in lines), p.stderr
