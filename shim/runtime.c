@@ -13,7 +13,7 @@
 #include "guard.h"
 #include "log.h"
 #include "real.h"
-#include "sink.h"
+#include "localclock.h"
 
 #define EX_CONFIG 78
 
@@ -76,6 +76,6 @@ const struct config *runtime_config(void)
 __attribute__((constructor)) static void runtime_start(void)
 {
 	real_resolve_all();
-	sink_init_clock();
+	localclock_init();
 	runtime_config();
 }

@@ -16,18 +16,9 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-static long local_offset;	/* seconds east of UTC */
-
-void sink_init_clock(void)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	if (localtime_r(&now, &tm))
-		local_offset = tm.tm_gmtoff;
-}
+#include "localclock.h"
 
 static void header(struct text *t)
 {
@@ -38,9 +29,7 @@ static void header(struct text *t)
 
 static void timestamp(struct text *t)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	text_rfc3164_time(t, (int64_t)now.tv_sec + local_offset);
+	text_rfc3164_time(t, localclock_now());
 }
 
 static bool write_all(int fd, const struct text *t)

@@ -322,3 +322,77 @@ def test_host_names_and_program_names_are_escaped_in_every_sink():
     lines = p.stderr.splitlines()
     assert len(lines) == 3 and all(re.match(r"kaioretry\[\d+\]: pro\\x0abe: ", l)
                                    for l in lines), p.stderr
+
+
+def rfc3164(local_seconds):
+    return time.strftime("%b %e %H:%M:%S", time.gmtime(local_seconds))
+
+
+def test_timestamps_are_local_time_even_across_a_dst_switch():
+    """The sink reads the UTC offset at start-up and when it will change.
+    A POSIX TZ whose daylight saving starts a second after the program
+    does: records before the switch are at +0, records after at +1 h.
+    Each record also carries program name, pid, UUID and call+target."""
+    keep, port = dead_port()
+    with tempdir() as d:
+        rx_path = os.path.join(d, "log")
+        rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        rx.bind(rx_path)
+        for sink in ("file", "syslog"):
+            start = int(time.time())
+            switch = start + 2
+            day = time.gmtime(switch)
+            tz = "STD0DST-1,{}/{:02}:{:02}:{:02},{}/0".format(
+                day.tm_yday - 1, day.tm_hour, day.tm_min, day.tm_sec,
+                (day.tm_yday - 1 + 180) % 365)
+            log = "file:" + os.path.join(d, "k.log") if sink == "file" else "syslog:" + rx_path
+            p = subprocess.Popen(
+                [prog("probe"), "connect", "127.0.0.1", str(port)],
+                env=shim_env({"TZ": tz, "KAIORETRY_TRIES": "6",
+                              "KAIORETRY_DELAY": "0.7"}, log=log),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            pid = p.pid
+            lines = []
+            if sink == "syslog":     # read as they come: the queue holds 10
+                rx.settimeout(10)
+                while not lines or " after " not in lines[-1]:
+                    lines.append(rx.recv(4096).decode())
+                assert all(re.match(r"<1[24]>", l) for l in lines), lines
+                lines = [l[4:] for l in lines]
+            err = p.communicate(timeout=20)[1]
+            end = int(time.time()) + 1
+            assert err == "", err
+            if sink == "file":
+                with open(os.path.join(d, "k.log")) as f:
+                    lines = f.read().splitlines()
+            assert len(lines) == 12, lines
+            before = {rfc3164(t) for t in range(start - 1, switch)}
+            after = {rfc3164(t + 3600) for t in range(switch, end + 1)}
+            stamps = [l[:15] for l in lines]
+            assert all(s in before | after for s in stamps), (tz, start, stamps)
+            assert stamps[0] in before and stamps[-1] in after, (sink, stamps)
+            uuids = set()
+            for l in lines:
+                m = re.match(r".{15} kaioretry\[(\d+)\]: probe: (" + UUID + r"): .*"
+                             r"connect\(127\.0\.0\.1:(\d+)\)", l)
+                assert m and m.group(1) == str(pid) and m.group(3) == str(port), l
+                uuids.add(m.group(2))
+            assert len(uuids) == 1
+        rx.close()
+    keep.close()
+
+
+def test_timestamps_in_fixed_offset_zones():
+    keep, port = dead_port()
+    with tempdir() as d:
+        for tz, offset in (("UTC", 0), ("IST-5:30", 19800), ("NST3:30", -12600)):
+            path = os.path.join(d, tz + ".log")
+            t0 = int(time.time())
+            run([prog("probe"), "connect", "127.0.0.1", str(port)],
+                env=shim_env({"TZ": tz, "KAIORETRY_TRIES": "2"}, log="file:" + path))
+            t1 = int(time.time()) + 1
+            with open(path) as f:
+                stamps = [l[:15] for l in f.read().splitlines()]
+            want = {rfc3164(t + offset) for t in range(t0 - 1, t1 + 1)}
+            assert len(stamps) == 3 and set(stamps) <= want, (tz, stamps, want)
+    keep.close()
