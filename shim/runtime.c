@@ -50,6 +50,7 @@ static void load(void)
 		.secure = getauxval(AT_SECURE) != 0,
 		.default_file = "/etc/kaioretry.ini",
 	};
+	localclock_init();	/* before any record, even an early one */
 	guard_enter();
 	config_load(&the_config, &src);
 	if (the_config.problem_count) {
@@ -76,6 +77,5 @@ const struct config *runtime_config(void)
 __attribute__((constructor)) static void runtime_start(void)
 {
 	real_resolve_all();
-	localclock_init();
 	runtime_config();
 }
