@@ -35,6 +35,14 @@ class Rsyslogd:
         self.proc = None
 
     def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.shutdown()
+
+    def start(self):
+        """Starts rsyslogd; returns once its socket exists.  Also starts
+        a new daemon after shutdown(), as a restart would."""
         os.makedirs(os.path.join(self.dir, "work"), exist_ok=True)
         os.makedirs(self.dev, exist_ok=True)
         conf = os.path.join(self.dir, "rsyslog.conf")
@@ -47,12 +55,12 @@ class Rsyslogd:
         deadline = time.monotonic() + 15
         while not os.path.exists(self.socket):
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.__exit__()
+                self.shutdown()
                 raise AssertionError("rsyslogd did not start: " + self.daemon_output())
             time.sleep(0.02)
         return self
 
-    def __exit__(self, *exc):
+    def shutdown(self):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGCONT)
             self.proc.terminate()

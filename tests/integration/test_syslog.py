@@ -182,31 +182,40 @@ def dropped_in(msg):
 def test_dropped_records_are_counted_in_the_final_line():
     """Records the daemon could not take are counted, and the count is in
     the final line once the daemon is back: received + dropped is what a
-    healthy daemon receives for the same series."""
+    healthy daemon receives for the same series.  Outages: the daemon
+    stopped with a full queue, its socket gone, the daemon restarted."""
     keep, port = dead_port()
     cmd = [prog("probe"), "connect", "127.0.0.1", str(port)]
-    series = {"KAIORETRY_TRIES": "15", "KAIORETRY_DELAY": "0.1"}
+    # Tries 11 to 99 all log the same records (1-5, 10, final); the
+    # restart gets a longer series, as a daemon start takes a while.
+    tries = {"healthy": "15", "stopped": "15", "socket gone": "15", "restarted": "40"}
     with tempdir() as d, Rsyslogd(d) as syslog:
-        env = shim_env(series, log="syslog:" + syslog.socket)
-        pid, *_ = run_pid(cmd, env)
+        def env(outage):
+            return shim_env({"KAIORETRY_TRIES": tries[outage], "KAIORETRY_DELAY": "0.1"},
+                            log="syslog:" + syslog.socket)
+        pid, *_ = run_pid(cmd, env("healthy"))
         healthy = [r for r in syslog.wait_for(final) if r["pid"] == str(pid)]
         assert dropped_in(healthy[-1]["msg"]) == 0, healthy[-1]
 
-        for outage in ("stopped", "socket gone"):
+        for outage in ("stopped", "socket gone", "restarted"):
             moved = syslog.socket + ".away"
             if outage == "stopped":
                 syslog.stop()
                 syslog.fill_queue()
-            else:
+            elif outage == "socket gone":
                 os.rename(syslog.socket, moved)
-            p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+            else:
+                syslog.shutdown()
+            p = subprocess.Popen(cmd, env=env(outage), stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, text=True)
             time.sleep(0.35)            # the series has logged its first tries
             if outage == "stopped":
                 syslog.resume()
-            else:
+            elif outage == "socket gone":
                 os.rename(moved, syslog.socket)
-            err = p.communicate(timeout=20)[1]
+            else:
+                syslog.start()
+            err = p.communicate(timeout=30)[1]
             assert err == "", err
             recs = syslog.wait_for(lambda rs: any(r["pid"] == str(p.pid) and final([r])
                                                   for r in rs))
