@@ -405,3 +405,35 @@ def test_timestamps_in_fixed_offset_zones():
             want = {rfc3164(t + offset) for t in range(t0 - 1, t1 + 1)}
             assert len(stamps) == 3 and set(stamps) <= want, (tz, stamps, want)
     keep.close()
+
+
+def test_stream_socket_daemon_gets_nul_terminated_records():
+    """A daemon on a stream /dev/log (syslog-ng's unix-stream) gets each
+    record over its own connection, NUL-terminated as glibc sends them."""
+    keep, port = dead_port()
+    with tempdir() as d:
+        path = os.path.join(d, "log")
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(path)
+        srv.listen(16)
+        srv.settimeout(10)
+        p = subprocess.Popen([prog("probe"), "connect", "127.0.0.1", str(port)],
+                             env=shim_env({"KAIORETRY_TRIES": "2"}, log="syslog:" + path),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        records = []
+        while not records or " after " not in records[-1]:
+            conn, _ = srv.accept()
+            conn.settimeout(10)
+            data = b""
+            while chunk := conn.recv(4096):
+                data += chunk
+            conn.close()
+            records.append(data.decode())
+        out, err = p.communicate(timeout=10)
+        srv.close()
+    keep.close()
+    assert err == "" and "errno=ECONNREFUSED" in out
+    assert len(records) == 3, records
+    assert all(r.endswith("\0") and r.count("\0") == 1 for r in records), records
+    assert all(re.match(r"<1[24]>\w{3} [ \d]\d \d\d:\d\d:\d\d kaioretry\[%d\]: probe: " % p.pid, r)
+               for r in records), records
