@@ -8,6 +8,7 @@ DIR is touched, so `make check` needs no system syslog.
 """
 import os
 import signal
+import socket
 import subprocess
 import time
 
@@ -124,7 +125,6 @@ class Rsyslogd:
     def fill_queue(self):
         """While the daemon is stopped: fills its socket's queue, so the
         next datagram anyone sends gets EAGAIN.  Returns how many fit."""
-        import socket
         s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         s.setblocking(False)
         n = 0

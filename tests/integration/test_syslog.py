@@ -5,7 +5,6 @@ sampled; text from the program is escaped; the program's own syslog
 identity is left alone."""
 import os
 import re
-import shutil
 import socket
 import subprocess
 import time
