@@ -132,9 +132,10 @@ def test_log_file_level_and_facility():
 
 def build_preload_lib(d):
     src = os.path.join(d, "other.c")
-    write_file(src, '#include <unistd.h>\n'
+    write_file(src, '#include <stdio.h>\n#include <unistd.h>\n'
                '__attribute__((constructor)) static void hello(void)\n'
-               '{ write(2, "other-loaded\\n", 13); }\n')
+               '{ char exe[256] = ""; readlink("/proc/self/exe", exe, 255);\n'
+               '  fprintf(stderr, "other-loaded in %s\\n", exe); }\n')
     so = os.path.join(d, "libother.so")
     subprocess.run(["cc", "-shared", "-fPIC", "-o", so, src], check=True)
     return so
@@ -149,7 +150,11 @@ def test_existing_preload_is_kept_once():
                           env=plain_env({"LD_PRELOAD": before}))
             assert r.returncode == 0, r.stderr
             assert r.stdout.strip() == f"{other}:{LIB}", (before, r.stdout)
-            assert r.stderr.count("other-loaded") == 1, r.stderr
+            loaded = re.findall(r"other-loaded in (\S+)", r.stderr)
+            # In the program, once; in the command's own shell too, but
+            # in none of the tools it runs before the program.
+            assert loaded.count(os.path.realpath(PYTHON)) == 1, loaded
+            assert set(loaded) == {os.path.realpath(PYTHON), os.path.realpath("/bin/sh")}, loaded
         # Both really are loaded: the other library's constructor ran and
         # kaioretry retries.
         keep, port = dead_port()
