@@ -442,3 +442,9 @@ def test_man_pages_cover_every_option_and_key():
                 "errors", "on", "log", "log_facility", "log_level",
                 "KAIORETRY_CONFIG", "KAIORETRY_STRICT", "EAI_AGAIN", "ECONNREFUSED"):
         assert re.search(r"\b" + key + r"\b", page5), key
+
+
+def test_scripts_pass_shellcheck():
+    r = run(["shellcheck", "-s", "sh", KAIORETRY, os.path.join(ROOT, "scripts", "demo")],
+            env=plain_env())
+    assert r.returncode == 0, r.stdout
