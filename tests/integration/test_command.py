@@ -256,6 +256,12 @@ def test_check_good_and_bad_files():
         keep.close()
         for p in problems:
             assert p in shim.stderr, (p, shim.stderr)
+        # A long path keeps its line numbers.
+        deep = os.path.join(d, "a-directory-with-a-rather-long-name", "and-one-more-level")
+        os.makedirs(deep)
+        long_bad = write_file(os.path.join(deep, "kaioretry.ini"), "[default]\n\ntries = 0\n")
+        r = kaioretry("--check", long_bad)
+        assert r.stderr.startswith(f"{long_bad}:3: '0': tries=0"), r.stderr
         # An untrusted file is refused the way the shim refuses it.
         os.chmod(bad, 0o666)
         r = kaioretry("--check", bad)
