@@ -454,3 +454,35 @@ def test_scripts_pass_shellcheck():
     r = run(["shellcheck", "-s", "sh", KAIORETRY, os.path.join(ROOT, "scripts", "demo")],
             env=plain_env())
     assert r.returncode == 0, r.stdout
+
+
+def test_finding_the_library():
+    with tempdir() as d:
+        # Through a symlink, the command still finds the tree it lives in.
+        link = os.path.join(d, "kaioretry")
+        os.symlink(KAIORETRY, link)
+        r = run([link, "-n", "true"], env=plain_env(), cwd=d)
+        assert f"LD_PRELOAD={LIB} " in r.stdout, r.stdout
+        # KAIORETRY_LIBRARY overrides, and the copy really is preloaded.
+        copy = os.path.join(d, "copy", "libkaioretry.so")
+        os.makedirs(os.path.dirname(copy))
+        shutil.copy(LIB, copy)
+        keep, port = dead_port()
+        r = run([KAIORETRY, "-t", "2", "-v", PYTHON, "-c",
+                 "import os, socket\nprint(os.environ['LD_PRELOAD'])\n"
+                 f"socket.create_connection(('127.0.0.1', {port}))"],
+                env=plain_env({"KAIORETRY_LIBRARY": copy}))
+        keep.close()
+        assert r.stdout.strip() == copy and "after 2 tries" in r.stderr, r
+        # A copy of the command with no library beside it never takes one
+        # from the current directory.
+        os.makedirs(os.path.join(d, "bin"))
+        os.makedirs(os.path.join(d, "build"))
+        shutil.copy(LIB, os.path.join(d, "build", "libkaioretry.so"))
+        lone = os.path.join(d, "elsewhere", "bin", "kaioretry")
+        os.makedirs(os.path.dirname(lone))
+        shutil.copy(KAIORETRY, lone)
+        r = run([lone, "true"], env=plain_env(), cwd=d)
+        assert r.returncode == 125 and "library not found" in r.stderr, r.stderr
+        assert run([lone, "-n", "true"], env=plain_env(), cwd=os.path.join(d, "bin")).stdout \
+            .startswith(f"LD_PRELOAD={d}/elsewhere/build/libkaioretry.so"), "dry run"
