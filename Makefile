@@ -59,7 +59,7 @@ INSTALLED = $(BINDIR)/kaioretry $(PKGLIBDIR)/libkaioretry.so \
 install: $(LIB) $(HELPER)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
-	sed 's|^installed_libdir=.*|installed_libdir='$(PKGLIBDIR)'|' \
+	sed "s|^installed_libdir=.*|installed_libdir='$(PKGLIBDIR)'|" \
 		scripts/kaioretry > $(DESTDIR)$(BINDIR)/kaioretry
 	chmod 755 $(DESTDIR)$(BINDIR)/kaioretry
 	install -m 755 $(LIB) $(HELPER) $(DESTDIR)$(PKGLIBDIR)/
