@@ -123,3 +123,24 @@ def test_psql_libpq_needs_wait():
     without, under = late_start(lambda d: LatePostgresGreeter(DELAY), argv,
                                 LatePostgresGreeter.MESSAGE.decode(), WAIT)
     assert "Connection refused" in without.stderr
+
+
+def test_kaioretry_command_nonblocking_option():
+    """`kaioretry --nonblocking wait` is what curl needs; --explain shows it."""
+    curl = binary("/usr/bin/curl")
+    from harness import ROOT
+    command = os.path.join(ROOT, "scripts", "kaioretry")
+    env = shim_env(preload=False, log=None)
+    outcomes = {}
+    for mode in ("pass", "wait"):
+        with LateHTTPServer(DELAY) as srv:
+            outcomes[mode] = run([command, "--nonblocking", mode, "-d", "0.1", "-v", "--",
+                                  curl, "-sS", f"http://127.0.0.1:{srv.port}/"], env=env)
+    assert outcomes["pass"].returncode == 7, outcomes["pass"]
+    assert outcomes["wait"].stdout == "hello from late http\n", outcomes["wait"]
+    assert "succeeded after" in series_lines(outcomes["wait"].stderr)[-1]
+    r = run([command, "--nonblocking=wait", "--explain"], env=env)
+    connect = [l for l in r.stdout.splitlines() if l.startswith("connect:")]
+    assert connect and "nonblocking=wait" in connect[0], r.stdout
+    r = run([command, "--nonblocking", "block", "--explain"], env=env)
+    assert "expected pass or wait" in r.stdout + r.stderr, (r.stdout, r.stderr)
