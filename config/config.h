@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "inject_spec.h"
 #include "policy.h"
 
 /* The per-family keys, in the order --explain shows them. */
@@ -33,7 +34,7 @@ enum log_sink { SINK_SYSLOG, SINK_STDERR, SINK_FILE, SINK_NONE };
 
 #define CONFIG_PATH_MAX 256
 #define ORIGIN_MAX 48		/* "KAIORETRY_GETADDRINFO_MIN_DELAY" or file:line */
-#define PROBLEM_MAX 160
+#define PROBLEM_MAX 256	/* room for an injection rule and why */
 #define PROBLEMS_KEPT 16
 
 struct log_settings {
@@ -49,6 +50,7 @@ struct config {
 	struct policy policy[FAMILY_COUNT];
 	struct log_settings log;
 	char file[CONFIG_PATH_MAX];	/* INI file read, "" if none */
+	struct inject_spec inject;	/* fault injection; count 0: off */
 
 	/* Where each value came from: "built-in", "file:line" or a
 	 * variable name.  Only --explain reads it. */
