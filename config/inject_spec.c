@@ -245,10 +245,10 @@ static bool parse_addr(struct parse *ps, const char *v, size_t len)
 	memcpy(ip, ip_start, ip_len);
 	ip[ip_len] = '\0';
 	if (inet_pton(r->addr_family, ip, r->addr) != 1)
-		return refuse(ps, "addr='%.*s': '%s' is not an %s address",
+		return refuse(ps, "addr='%.*s': '%s' is not an %s",
 			      (int)len, v, ip,
-			      r->addr_family == AF_INET ? "IPv4 (IPv6 goes in "
-			      "brackets)" : "IPv6");
+			      r->addr_family == AF_INET ? "IPv4 address (IPv6 "
+			      "goes in brackets)" : "IPv6 address");
 	if (rest_len && (rest[0] != ':' ||
 			 !parse_port_number(rest + 1, rest_len - 1, &r->port)))
 		return refuse(ps, "addr='%.*s': expected IP, IP:PORT or "
@@ -304,7 +304,9 @@ static bool parse_item(struct parse *ps, const char *item, size_t len)
 		size_t vlen = len - klen - 1 - (size_t)(key - item);
 		const char *v = trim(eq + 1, &vlen);
 		if (vlen == 0)
-			return refuse(ps, "%s= is empty", keys[k].key);
+			return refuse(ps, "%s= is empty%s", keys[k].key,
+				      keys[k].parse == parse_addr ? " (IPv6 "
+				      "goes in brackets: addr=[::1]:80)" : "");
 		return keys[k].parse(ps, v, vlen);
 	}
 	return refuse(ps, "unknown item '%.*s' (expected error, delay, short, "
@@ -351,6 +353,20 @@ static size_t item_end(const char *text, size_t len)
 	return len;
 }
 
+/* addr=IP:PORT holds the separator: a run of digits after an addr=
+ * item is its port, not an item of its own. */
+static size_t addr_item_end(const char *text, size_t len, size_t end)
+{
+	size_t klen = end;
+	const char *key = trim(text, &klen);
+	if (klen < 5 || memcmp(key, "addr=", 5) || end >= len)
+		return end;
+	size_t i = end + 1;
+	while (i < len && is_digit(text[i]))
+		i++;
+	return i > end + 1 && (i == len || text[i] == ':') ? i : end;
+}
+
 static bool parse_rule(struct parse *ps, const char *text, size_t len)
 {
 	struct inject_rule *r = ps->rule;
@@ -374,7 +390,7 @@ static bool parse_rule(struct parse *ps, const char *text, size_t len)
 	while (end < len) {
 		text += end + 1;
 		len -= end + 1;
-		end = item_end(text, len);
+		end = addr_item_end(text, len, item_end(text, len));
 		if (!parse_item(ps, text, end))
 			return false;
 	}
