@@ -301,7 +301,7 @@ static bool parse_item(struct parse *ps, const char *item, size_t len)
 		if (ps->seen[k])
 			return refuse(ps, "%s= given twice", keys[k].key);
 		ps->seen[k] = true;
-		size_t vlen = len - klen - 1 - (size_t)(key - item);
+		size_t vlen = len - (size_t)(eq + 1 - item);
 		const char *v = trim(eq + 1, &vlen);
 		if (vlen == 0)
 			return refuse(ps, "%s= is empty%s", keys[k].key,
