@@ -80,6 +80,12 @@ START_TEST(rules_and_targets)
 	ck_assert_double_eq_tol(spec.rule[1].delay, 2, 1e-12);
 	ck_assert_double_eq_tol(spec.rule[2].delay, 1.5e-6, 1e-15);
 
+	/* The README's recipes. */
+	ck_assert(parse("getaddrinfo:host=db.internal:error=EAI_AGAIN:when=1..5"));
+	ck_assert(parse("connect:addr=10.0.0.5:5432:error=ECONNREFUSED,ETIMEDOUT:p=0.3"));
+	ck_assert(parse("recv:error=ECONNRESET:when=20;read:error=ECONNRESET:when=20"));
+	ck_assert(parse("recv:delay=200ms:short=512"));
+
 	ck_assert(parse(""));
 	ck_assert_int_eq(spec.count, 0);
 	ck_assert(parse(" ; ;"));
