@@ -33,8 +33,11 @@ enum policy_key {
 enum log_sink { SINK_SYSLOG, SINK_STDERR, SINK_FILE, SINK_NONE };
 
 #define CONFIG_PATH_MAX 256
-#define ORIGIN_MAX 48		/* "KAIORETRY_GETADDRINFO_MIN_DELAY" or file:line */
-#define PROBLEM_MAX 256	/* room for an injection rule and why */
+/* A variable name or file:line; room for the whole path, so a message
+ * never loses its line number. */
+#define ORIGIN_MAX (CONFIG_PATH_MAX + 16)
+/* The message after the origin: room for a fault injection rule and why. */
+#define PROBLEM_MAX (ORIGIN_MAX + INJECT_WHY_MAX)
 #define PROBLEMS_KEPT 16
 
 struct log_settings {

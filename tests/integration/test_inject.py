@@ -7,7 +7,7 @@ import re
 import socket
 import threading
 
-from harness import PYTHON, LateServer, prog, run, series_lines, shim_env, tempdir
+from harness import PYTHON, ROOT, LateServer, prog, run, series_lines, shim_env, tempdir
 
 CREATE_CONNECTION = """
 import socket, sys
@@ -338,3 +338,26 @@ def test_inject_section_in_the_ini_file():
         r = run([prog("inject_probe"), "writes", "2"],
                 env=shim_env({"KAIORETRY_CONFIG": path}))
         assert f"{path}:2: rule 1 'write:error=EIO:when=x': when='x'" in r.stderr, r.stderr
+
+
+def test_kaioretry_command_inject_and_seed_options():
+    cmd = os.path.join(ROOT, "scripts", "kaioretry")
+    env = shim_env(preload=False, log=None)
+    args = [cmd, "-v", "--seed", "11", "--inject", "write:error=EIO,ENOSPC:p=0.5",
+            "--", prog("inject_probe"), "writes", "100"]
+    r = run(args, env=env)
+    again = run(args, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "seed 11 (given)" in r.stderr, r.stderr
+    nums, errs = fails_of(r.stdout)
+    assert 25 < len(nums) < 75 and set(errs) == {"EIO", "ENOSPC"}, r.stdout
+    assert fails_of(again.stdout) == (nums, errs)
+    bad = run([cmd, "--strict", "--inject", "write:error=EIO:when=0", "--",
+               prog("inject_probe"), "writes", "1"], env=env)
+    assert bad.returncode == 78 and "when='0'" in bad.stderr, bad.stderr
+    with tempdir() as d:
+        path = os.path.join(d, "k.ini")
+        with open(path, "w") as f:
+            f.write("[inject]\nrules = write:p=2:error=EIO\n")
+        check = run([cmd, "--check", path], env=env)
+    assert check.returncode == 1 and f"{path}:2: rule 1" in check.stderr, check.stderr
