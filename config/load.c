@@ -353,6 +353,15 @@ static void apply_all(struct loader *ld)
 
 static struct loader the_loader;
 
+/* Field by field: the assignment list is large and needs no zeroing. */
+static void loader_reset(struct loader *ld, struct config *cfg)
+{
+	ld->cfg = cfg;
+	ld->path = NULL;
+	ld->section = SCOPE_ALL;
+	ld->count = 0;
+}
+
 void config_load(struct config *cfg, const struct config_sources *src)
 {
 	struct loader *ld = &the_loader;
@@ -363,7 +372,7 @@ void config_load(struct config *cfg, const struct config_sources *src)
 	bool on = true;
 
 	set_defaults(cfg);
-	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
+	loader_reset(ld, cfg);
 
 	if (strict && parse_switch(strict, strlen(strict), &cfg->strict))
 		config_problem(cfg, "KAIORETRY_STRICT", "expected 1 or 0");
@@ -388,7 +397,7 @@ void config_check_file(struct config *cfg, const char *path)
 {
 	struct loader *ld = &the_loader;
 	set_defaults(cfg);
-	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
+	loader_reset(ld, cfg);
 	load_file(ld, path);
 	apply_all(ld);
 }

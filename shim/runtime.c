@@ -14,7 +14,7 @@
 #include "inject.h"
 #include "log.h"
 #include "real.h"
-#include "sink.h"
+#include "localclock.h"
 
 #define EX_CONFIG 78
 
@@ -51,6 +51,7 @@ static void load(void)
 		.secure = getauxval(AT_SECURE) != 0,
 		.default_file = "/etc/kaioretry.ini",
 	};
+	localclock_init();	/* before any record, even an early one */
 	guard_enter();
 	config_load(&the_config, &src);
 	if (the_config.problem_count) {
@@ -77,6 +78,5 @@ const struct config *runtime_config(void)
 __attribute__((constructor)) static void runtime_start(void)
 {
 	real_resolve_all();
-	sink_init_clock();
 	inject_start(runtime_config());
 }
