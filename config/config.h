@@ -21,7 +21,8 @@
 	X(JITTER, jitter) \
 	X(MIN_DELAY, min_delay) \
 	X(MAX_DELAY, max_delay) \
-	X(ERRORS, errors)
+	X(ERRORS, errors) \
+	X(NONBLOCKING, nonblocking)
 
 enum policy_key {
 #define X(UPPER, lower) KEY_##UPPER,

@@ -9,6 +9,7 @@ Suite *errnames_suite(void);
 Suite *config_suite(void);
 Suite *inject_spec_suite(void);
 Suite *text_suite(void);
+Suite *nonblocking_suite(void);
 
 int main(void)
 {
@@ -18,6 +19,7 @@ int main(void)
 	srunner_add_suite(runner, config_suite());
 	srunner_add_suite(runner, inject_spec_suite());
 	srunner_add_suite(runner, text_suite());
+	srunner_add_suite(runner, nonblocking_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
