@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "inject_spec.h"
 #include "policy.h"
 
 /* The per-family keys, in the order --explain shows them. */
@@ -36,7 +37,8 @@ enum log_sink { SINK_SYSLOG, SINK_STDERR, SINK_FILE, SINK_NONE };
 /* A variable name or file:line; room for the whole path, so a message
  * never loses its line number. */
 #define ORIGIN_MAX (CONFIG_PATH_MAX + 16)
-#define PROBLEM_MAX (ORIGIN_MAX + 160)
+/* The message after the origin: room for a fault injection rule and why. */
+#define PROBLEM_MAX (ORIGIN_MAX + INJECT_WHY_MAX)
 #define PROBLEMS_KEPT 16
 
 struct log_settings {
@@ -52,6 +54,7 @@ struct config {
 	struct policy policy[FAMILY_COUNT];
 	struct log_settings log;
 	char file[CONFIG_PATH_MAX];	/* INI file read, "" if none */
+	struct inject_spec inject;	/* fault injection; count 0: off */
 
 	/* Where each value came from: "built-in", "file:line" or a
 	 * variable name.  Only --explain reads it. */

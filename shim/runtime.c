@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "inject.h"
 #include "log.h"
 #include "real.h"
 #include "localclock.h"
@@ -77,5 +78,5 @@ const struct config *runtime_config(void)
 __attribute__((constructor)) static void runtime_start(void)
 {
 	real_resolve_all();
-	runtime_config();
+	inject_start(runtime_config());
 }

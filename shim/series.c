@@ -15,6 +15,7 @@
 
 #include "delay.h"
 #include "guard.h"
+#include "inject.h"
 #include "log.h"
 #include "runtime.h"
 #include "signals.h"
@@ -77,6 +78,27 @@ static bool guard_held_for(const struct series *s)
 	return true;
 }
 
+/* The configuration when this failure starts a series, else NULL. */
+static const struct config *wanted(enum family family, int code, int fd,
+				   int msg_flags)
+{
+	const struct config *cfg = runtime_config();
+	if (!cfg || cfg->pass_through)
+		return NULL;
+	const struct policy *p = &cfg->policy[family];
+	if (!p->enabled || p->tries == 1 || !errset_has(&p->errors, code))
+		return NULL;
+	return may_block(fd, msg_flags) ? cfg : NULL;
+}
+
+bool series_wanted(enum family family, int code, int fd, int msg_flags)
+{
+	int saved = errno;
+	bool yes = wanted(family, code, fd, msg_flags) != NULL;
+	errno = saved;
+	return yes;
+}
+
 bool series_begin(struct series *s, enum family family, const char *call,
 		  int code, int fd, int msg_flags)
 {
@@ -85,14 +107,10 @@ bool series_begin(struct series *s, enum family family, const char *call,
 
 	if (guard_held_for(s))
 		goto pass;
-	cfg = runtime_config();
-	if (!cfg || cfg->pass_through)
+	cfg = wanted(family, code, fd, msg_flags);
+	if (!cfg)
 		goto pass;
 	const struct policy *p = &cfg->policy[family];
-	if (!p->enabled || p->tries == 1 || !errset_has(&p->errors, code))
-		goto pass;
-	if (!may_block(fd, msg_flags))
-		goto pass;
 
 	guard_enter();
 	running_series = (uintptr_t)s;
@@ -175,7 +193,7 @@ void series_attempted(struct series *s, int code)
 	s->errno_after = saved;
 	s->calls++;
 	s->last_code = code;
-	if (code != 0 && code != previous)
+	if (code != 0 && (code != previous || inject_noted(s->call)))
 		log_new_failure(s);
 }
 

@@ -7,6 +7,7 @@ Suite *delay_suite(void);
 Suite *values_suite(void);
 Suite *errnames_suite(void);
 Suite *config_suite(void);
+Suite *inject_spec_suite(void);
 Suite *text_suite(void);
 Suite *nonblocking_suite(void);
 
@@ -16,6 +17,7 @@ int main(void)
 	srunner_add_suite(runner, values_suite());
 	srunner_add_suite(runner, errnames_suite());
 	srunner_add_suite(runner, config_suite());
+	srunner_add_suite(runner, inject_spec_suite());
 	srunner_add_suite(runner, text_suite());
 	srunner_add_suite(runner, nonblocking_suite());
 	srunner_run_all(runner, CK_NORMAL);
