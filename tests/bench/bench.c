@@ -15,6 +15,9 @@
  *   bench retry PORT            one blocking connect to 127.0.0.1:PORT;
  *                               prints wall and CPU ms, and the gaps
  *                               between attempts when stamp.so is loaded
+ *   bench sleep K MS            K plain clock_nanosleep()s of MS ms, as
+ *                               the shim sleeps; prints each one's ms:
+ *                               the machine's own timer accuracy
  *
  * WORKLOAD: write read sendrecv connect getaddrinfo
  */
@@ -250,7 +253,7 @@ static int retry(int port)
 	int err = errno;
 	cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu;
 	wall = seconds(CLOCK_MONOTONIC) - wall;
-	printf("rc %d errno %d\nwall_ms %.3f\ncpu_ms %.3f\n", rc, err,
+	printf("rc %d\nerrno %d\nwall_ms %.3f\ncpu_ms %.3f\n", rc, err,
 	       wall * 1e3, cpu * 1e3);
 	/* stamp.so, preloaded after kaioretry, saw each real attempt. */
 	void (*report)(void) = (void (*)(void))dlsym(RTLD_DEFAULT,
@@ -258,6 +261,23 @@ static int retry(int port)
 	if (report) {
 		fflush(stdout);
 		report();
+	}
+	return 0;
+}
+
+static int plain_sleeps(int count, double ms)
+{
+	for (int i = 0; i < count; i++) {
+		double start = seconds(CLOCK_MONOTONIC);
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += (long)(ms * 1e6);
+		while (until.tv_nsec >= 1000000000L)
+			until.tv_sec++, until.tv_nsec -= 1000000000L;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
+				       NULL) == EINTR)
+			;
+		printf("%.3f\n", (seconds(CLOCK_MONOTONIC) - start) * 1e3);
 	}
 	return 0;
 }
@@ -270,6 +290,8 @@ int main(int argc, char **argv)
 		return threads(atoi(argv[2]), atol(argv[3]));
 	if (argc >= 3 && strcmp(argv[1], "spawn") == 0)
 		return spawn(atol(argv[2]), argv + 3);
+	if (argc >= 4 && strcmp(argv[1], "sleep") == 0)
+		return plain_sleeps(atoi(argv[2]), atof(argv[3]));
 	if (argc >= 3 && strcmp(argv[1], "retry") == 0)
 		return retry(atoi(argv[2]));
 	fprintf(stderr, "usage: see the comment at the top of bench.c\n");
