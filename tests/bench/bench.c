@@ -6,12 +6,14 @@
  * fixed warm-up do not depend on N, so the driver can difference the
  * instruction counts of N and 2N calls.
  *
- *   bench run WORKLOAD N        ns per call over N calls (after warm-up)
+ *   bench run WORKLOAD N        ns per call over N calls (after warm-up),
+ *                               the fastest of 10 slices of N/10
  *   bench threads T N           T threads each write 1 byte N times to
  *                               /dev/null; prints calls per second
  *   bench spawn N VAR=VAL ...   posix_spawn /bin/true N times with exactly
  *                               that environment; prints each exec's ns
- *                               and the child's minor page faults
+ *                               and the child's minor page faults and
+ *                               CPU ns (user + system)
  *   bench retry PORT            one blocking connect to 127.0.0.1:PORT;
  *                               prints wall and CPU ms, and the gaps
  *                               between attempts when stamp.so is loaded
@@ -39,6 +41,7 @@
 #include <unistd.h>
 
 #define WARMUP 200
+#define CHUNKS 10
 
 static void die(const char *what)
 {
@@ -168,11 +171,20 @@ static int run(const char *name, long n)
 	w->setup();
 	for (int i = 0; i < WARMUP; i++)
 		w->once();
-	double start = seconds(CLOCK_MONOTONIC);
-	for (long i = 0; i < n; i++)
-		w->once();
-	double took = seconds(CLOCK_MONOTONIC) - start;
-	printf("%.1f\n", took * 1e9 / (double)n);
+	/* The least disturbed of CHUNKS slices: on a shared machine a slice
+	 * that lost the CPU to another process says nothing about us. */
+	double best = 0;
+	long per_chunk = n / CHUNKS > 0 ? n / CHUNKS : 1;
+	for (long done = 0; done < n; done += per_chunk) {
+		long count = n - done < per_chunk ? n - done : per_chunk;
+		double start = seconds(CLOCK_MONOTONIC);
+		for (long i = 0; i < count; i++)
+			w->once();
+		double each = (seconds(CLOCK_MONOTONIC) - start) / (double)count;
+		if (best == 0 || each < best)
+			best = each;
+	}
+	printf("%.1f\n", best * 1e9);
 	return 0;
 }
 
@@ -234,7 +246,9 @@ static int spawn(long n, char **env)
 			fprintf(stderr, "bench: /bin/true failed: %d\n", status);
 			return 2;
 		}
-		printf("%.0f %ld\n", took * 1e9, ru.ru_minflt);
+		printf("%.0f %ld %.0f\n", took * 1e9, ru.ru_minflt,
+		       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
+			       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3);
 	}
 	return 0;
 }
