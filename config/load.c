@@ -331,10 +331,8 @@ static void apply_all(struct loader *ld)
 
 static struct loader the_loader;
 
-/* Only the header is reset: the list is read no further than `count`,
- * and leaving its 40 KiB untouched spares every process that many page
- * faults at start-up. */
-static void loader_start(struct loader *ld, struct config *cfg)
+/* Field by field: the assignment list is large and needs no zeroing. */
+static void loader_reset(struct loader *ld, struct config *cfg)
 {
 	ld->cfg = cfg;
 	ld->path = NULL;
@@ -352,7 +350,7 @@ void config_load(struct config *cfg, const struct config_sources *src)
 	bool on = true;
 
 	set_defaults(cfg);
-	loader_start(ld, cfg);
+	loader_reset(ld, cfg);
 
 	if (strict && parse_switch(strict, strlen(strict), &cfg->strict))
 		config_problem(cfg, "KAIORETRY_STRICT", "expected 1 or 0");
@@ -377,7 +375,7 @@ void config_check_file(struct config *cfg, const char *path)
 {
 	struct loader *ld = &the_loader;
 	set_defaults(cfg);
-	loader_start(ld, cfg);
+	loader_reset(ld, cfg);
 	load_file(ld, path);
 	apply_all(ld);
 }

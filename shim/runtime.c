@@ -13,7 +13,7 @@
 #include "guard.h"
 #include "log.h"
 #include "real.h"
-#include "sink.h"
+#include "localclock.h"
 
 #define EX_CONFIG 78
 
@@ -50,6 +50,7 @@ static void load(void)
 		.secure = getauxval(AT_SECURE) != 0,
 		.default_file = "/etc/kaioretry.ini",
 	};
+	localclock_init();	/* before any record, even an early one */
 	guard_enter();
 	config_load(&the_config, &src);
 	if (the_config.problem_count) {
@@ -76,6 +77,5 @@ const struct config *runtime_config(void)
 __attribute__((constructor)) static void runtime_start(void)
 {
 	real_resolve_all();
-	sink_init_clock();
 	runtime_config();
 }

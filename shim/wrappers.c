@@ -13,6 +13,7 @@
  * counts the result. */
 #include <errno.h>
 
+#include "addrlist.h"
 #include "connect.h"
 #include "real.h"
 #include "series.h"
@@ -49,12 +50,27 @@
 #define FIELD(x) __typeof__(x) x;
 #define SAVED(x) , saved.x
 
+/* How the series starts; connect may settle a wait-mode call first. */
+#define BEGIN_REAL(family, name, first, code, blocking, args)              \
+	series_begin(&s, FAMILY_##family, #name, code, UNPAREN blocking)
+#define BEGIN_CONNECT(family, name, first, code, blocking, args)           \
+	connect_begin(&s, &first, UNPAREN args)
+
+/* What a success leaves behind: only getaddrinfo's addresses. */
+#define SUCCEEDED_CONNECT(args) ((void)0)
+#define SUCCEEDED_ACCEPT(args) ((void)0)
+#define SUCCEEDED_READ(args) ((void)0)
+#define SUCCEEDED_WRITE(args) ((void)0)
+#define SUCCEEDED_RECV(args) ((void)0)
+#define SUCCEEDED_SEND(args) ((void)0)
+#define SUCCEEDED_GETADDRINFO(args) addrlist_note(*res)
+
 #define CALL(name, family, type, params, args, blocking, target, again, fails) \
 	static COLD type name##_failed(type first, UNPAREN params)            \
 	{                                                                     \
 		struct series s;                                              \
-		if (!series_begin(&s, FAMILY_##family, #name,                 \
-				  CODE_##fails(first), UNPAREN blocking))     \
+		if (!BEGIN_##again(family, name, first, CODE_##fails(first), \
+				   blocking, args))                           \
 			return first;                                         \
 		target;                                                       \
 		type r = first;                                               \
@@ -66,6 +82,8 @@
 				break;                                        \
 		}                                                             \
 		series_end(&s);                                               \
+		if (!FAILED_##fails(r))                                       \
+			SUCCEEDED_##family(args);                             \
 		return r;                                                     \
 	}                                                                     \
                                                                               \
@@ -76,6 +94,7 @@
 		type r = attempt.name args;                                   \
 		if (__builtin_expect(FAILED_##fails(r), 0))                   \
 			return name##_failed(r EACH(SAVED, UNPAREN args));    \
+		SUCCEEDED_##family(args);                                     \
 		return r;                                                     \
 	}
 #include "calls.def"
