@@ -45,7 +45,7 @@ bool connect_begin(struct series *s, int *result, int fd,
 		errno = code;
 		return false;
 	}
-	if (!fd_nonblocking(fd) || !wait_policy()) {
+	if (!wait_policy() || !fd_nonblocking(fd)) {
 		errno = code;
 		return series_begin(s, FAMILY_CONNECT, "connect", code, fd, 0);
 	}
