@@ -96,12 +96,32 @@ $(BUILD)/progs/%: tests/progs/%.c
 unit: deps $(UNIT_BIN)
 	$(UNIT_BIN)
 
-integration: deps $(LIB) $(HELPER) $(PROG_BIN)
+integration: deps $(LIB) $(HELPER) $(PROG_BIN) $(BENCH_BIN)
 	$(PYTHON) tests/integration/run.py
 
 check: deps
 	$(MAKE) unit
 	$(MAKE) integration
+
+# Benchmarks: tests/bench holds the workloads, scripts/bench drives them.
+BENCH_BIN = $(BUILD)/bench/bench $(BUILD)/bench/stamp.so $(BUILD)/bench/empty.so
+
+$(BUILD)/bench/bench: tests/bench/bench.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -U_FORTIFY_SOURCE -O2 -g -pthread \
+		$(WARNINGS) -o $@ $< -ldl
+
+$(BUILD)/bench/%.so: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -fPIC -shared $(WARNINGS) -o $@ $< -ldl
+
+bench: deps $(LIB) $(BENCH_BIN)
+	$(PYTHON) scripts/bench
+
+# The quick, deterministic part that `make check` also runs (through
+# tests/integration/test_bench.py): instructions added per call.
+bench-budget: deps $(LIB) $(BENCH_BIN)
+	$(PYTHON) scripts/bench --budget
 
 demo: deps $(LIB) $(HELPER)
 	@scripts/demo
@@ -109,4 +129,5 @@ demo: deps $(LIB) $(HELPER)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps unit integration check demo clean install uninstall
+.PHONY: all deps unit integration check demo clean install uninstall \
+	bench bench-budget
