@@ -15,10 +15,15 @@ CONFIG_SRC = $(wildcard config/*.c)
 SHIM_OBJ = $(SHIM_SRC:%.c=$(BUILD)/obj/%.o)
 CONFIG_OBJ = $(CONFIG_SRC:%.c=$(BUILD)/obj/%.o)
 EXPORTS = $(BUILD)/exports.map
+# kaioretry-config: the helper behind `kaioretry --check/--explain`,
+# built from the shim's own config code (config/cli/ stays out of the .so).
+HELPER = $(BUILD)/kaioretry-config
+HELPER_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard config/cli/*.c)) \
+	$(CONFIG_OBJ) $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o
 
-all: $(LIB)
+all: $(LIB) $(HELPER)
 
-$(BUILD)/obj/%.o: %.c $(wildcard shim/*.h config/*.h) shim/calls.def
+$(BUILD)/obj/%.o: %.c $(wildcard shim/*.h config/*.h config/cli/*.h) shim/calls.def
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -35,6 +40,37 @@ $(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(EXPORTS)
 	$(CC) -shared -pthread -o $@ $(SHIM_OBJ) $(CONFIG_OBJ) \
 		-Wl,--version-script=$(EXPORTS) -Wl,-z,now -Wl,-z,relro -ldl
 
+$(HELPER): $(HELPER_OBJ)
+	$(CC) -pthread -o $@ $(HELPER_OBJ)
+
+# --- install -----------------------------------------------------------
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+PKGLIBDIR = $(LIBDIR)/kaioretry
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/kaioretry
+INSTALLED = $(BINDIR)/kaioretry $(PKGLIBDIR)/libkaioretry.so \
+	$(PKGLIBDIR)/kaioretry-config $(MANDIR)/man1/kaioretry.1 \
+	$(MANDIR)/man5/kaioretry.ini.5 $(DOCDIR)/kaioretry.ini
+
+# The installed command is told where the installed library lives.
+install: $(LIB) $(HELPER)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
+	sed "s|^installed_libdir=.*|installed_libdir='$(PKGLIBDIR)'|" \
+		scripts/kaioretry > $(DESTDIR)$(BINDIR)/kaioretry
+	chmod 755 $(DESTDIR)$(BINDIR)/kaioretry
+	install -m 755 $(LIB) $(HELPER) $(DESTDIR)$(PKGLIBDIR)/
+	install -m 644 scripts/kaioretry.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 config/kaioretry.ini.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 config/kaioretry.ini $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
 # --- tests -------------------------------------------------------------
 
 UNIT_SRC = $(wildcard tests/unit/*.c)
@@ -45,10 +81,12 @@ PROG_BIN = $(PROG_SRC:tests/progs/%.c=$(BUILD)/progs/%)
 deps:
 	@scripts/install-deps
 
-$(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(BUILD)/obj/shim/delay.o \
-		$(BUILD)/obj/shim/text.o
+UNIT_SHIM_OBJ = $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
+	$(BUILD)/obj/shim/localclock.o
+
+$(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(UNIT_SHIM_OBJ)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -o $@ $(UNIT_SRC) \
-		$(CONFIG_OBJ) $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
+		$(CONFIG_OBJ) $(UNIT_SHIM_OBJ) \
 		$$(pkg-config --cflags --libs check)
 
 $(BUILD)/progs/%: tests/progs/%.c
@@ -65,7 +103,7 @@ $(BUILD)/libs/lib%.so: tests/libs/%.c
 unit: deps $(UNIT_BIN)
 	$(UNIT_BIN)
 
-integration: deps $(LIB) $(PROG_BIN) $(TEST_LIBS)
+integration: deps $(LIB) $(HELPER) $(PROG_BIN) $(BENCH_BIN) $(TEST_LIBS)
 	$(PYTHON) tests/integration/run.py
 
 check: deps
@@ -102,11 +140,12 @@ $(SAN_LIB): $(SAN_OBJ) $(EXPORTS)
 	$(CLANG) -shared -shared-libasan $(SAN_FLAGS) -pthread -o $@ \
 		$(SAN_OBJ) -Wl,--version-script=$(EXPORTS) -Wl,-z,now -ldl
 
-$(SAN)/unit-tests: $(UNIT_SRC) $(CONFIG_SRC) shim/delay.c shim/text.c \
+SAN_UNIT_SHIM = shim/delay.c shim/text.c shim/localclock.c
+$(SAN)/unit-tests: $(UNIT_SRC) $(CONFIG_SRC) $(SAN_UNIT_SHIM) \
 		$(wildcard shim/*.h config/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -Iconfig -Ishim -o $@ \
-		$(UNIT_SRC) $(CONFIG_SRC) shim/delay.c shim/text.c \
+		$(UNIT_SRC) $(CONFIG_SRC) $(SAN_UNIT_SHIM) \
 		$$(pkg-config --cflags --libs check)
 
 check-sanitize: deps $(SAN)/unit-tests $(SAN_LIB) $(PROG_BIN) $(TEST_LIBS)
@@ -128,7 +167,7 @@ check-sanitize: deps $(SAN)/unit-tests $(SAN_LIB) $(PROG_BIN) $(TEST_LIBS)
 # `make check` stays quick on a laptop.  `make fuzz-long` is the long
 # run whose result README records.
 
-FUZZ_TARGETS = ini env values errnames
+FUZZ_TARGETS = ini env values errnames inject
 FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= $(if $(filter true,$(CI)),30,5)
 FUZZ_LONG_SECONDS ?= 1800
@@ -147,10 +186,31 @@ fuzz: deps $(FUZZ_BIN)
 fuzz-long: deps $(FUZZ_BIN)
 	scripts/fuzz $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS) | tee $(BUILD)/fuzz/last-long-run
 
-demo: deps $(LIB)
+# Benchmarks: tests/bench holds the workloads, scripts/bench drives them.
+BENCH_BIN = $(BUILD)/bench/bench $(BUILD)/bench/stamp.so $(BUILD)/bench/empty.so
+
+$(BUILD)/bench/bench: tests/bench/bench.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -U_FORTIFY_SOURCE -O2 -g -pthread \
+		$(WARNINGS) -o $@ $< -ldl
+
+$(BUILD)/bench/%.so: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -fPIC -shared $(WARNINGS) -o $@ $< -ldl
+
+bench: deps $(LIB) $(BENCH_BIN)
+	$(PYTHON) scripts/bench
+
+# The quick, deterministic part that `make check` also runs (through
+# tests/integration/test_bench.py): instructions added per call.
+bench-budget: deps $(LIB) $(BENCH_BIN)
+	$(PYTHON) scripts/bench --budget
+
+demo: deps $(LIB) $(HELPER)
 	@scripts/demo
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps unit integration check demo clean fuzz fuzz-long check-sanitize
+.PHONY: all deps unit integration check demo clean install uninstall \
+	bench bench-budget fuzz fuzz-long check-sanitize

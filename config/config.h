@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "inject_spec.h"
 #include "policy.h"
 
 /* The per-family keys, in the order --explain shows them. */
@@ -20,7 +21,8 @@
 	X(JITTER, jitter) \
 	X(MIN_DELAY, min_delay) \
 	X(MAX_DELAY, max_delay) \
-	X(ERRORS, errors)
+	X(ERRORS, errors) \
+	X(NONBLOCKING, nonblocking)
 
 enum policy_key {
 #define X(UPPER, lower) KEY_##UPPER,
@@ -32,8 +34,11 @@ enum policy_key {
 enum log_sink { SINK_SYSLOG, SINK_STDERR, SINK_FILE, SINK_NONE };
 
 #define CONFIG_PATH_MAX 256
-#define ORIGIN_MAX 48		/* "KAIORETRY_GETADDRINFO_MIN_DELAY" or file:line */
-#define PROBLEM_MAX 160
+/* A variable name or file:line; room for the whole path, so a message
+ * never loses its line number. */
+#define ORIGIN_MAX (CONFIG_PATH_MAX + 16)
+/* The message after the origin: room for a fault injection rule and why. */
+#define PROBLEM_MAX (ORIGIN_MAX + INJECT_WHY_MAX)
 #define PROBLEMS_KEPT 16
 
 struct log_settings {
@@ -49,6 +54,7 @@ struct config {
 	struct policy policy[FAMILY_COUNT];
 	struct log_settings log;
 	char file[CONFIG_PATH_MAX];	/* INI file read, "" if none */
+	struct inject_spec inject;	/* fault injection; count 0: off */
 
 	/* Where each value came from: "built-in", "file:line" or a
 	 * variable name.  Only --explain reads it. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ini.h"
+#include "inject_config.h"
 #include "settings.h"
 #include "values.h"
 
@@ -46,6 +47,7 @@ struct loader {
 };
 
 #define SECTION_UNKNOWN (-2)
+#define SECTION_INJECT (-3)
 
 static char file_text[FILE_MAX + 1];
 
@@ -108,6 +110,10 @@ static void on_section(void *ctx, int line, const char *name, size_t len)
 		ld->section = SCOPE_ALL;
 		return;
 	}
+	if (name_is(name, len, "inject")) {
+		ld->section = SECTION_INJECT;
+		return;
+	}
 	for (int f = 0; f < FAMILY_COUNT; f++) {
 		if (name_is(name, len, family_name(f))) {
 			ld->section = f;
@@ -116,7 +122,7 @@ static void on_section(void *ctx, int line, const char *name, size_t len)
 	}
 	ld->section = SECTION_UNKNOWN;
 	config_problem(ld->cfg, origin, "unknown section [%s] (expected "
-		       "[default] or a family such as [connect])",
+		       "[default], [inject] or a family such as [connect])",
 		       quoted(name, len, q));
 }
 
@@ -128,6 +134,16 @@ static void on_entry(void *ctx, int line, const char *key, size_t key_len,
 	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
 	if (ld->section == SECTION_UNKNOWN)
 		return;		/* already reported at the header */
+	if (ld->section == SECTION_INJECT) {
+		if (inject_key_known(key, key_len))
+			inject_setting(ld->cfg, origin, key, key_len, value,
+				       value_len);
+		else
+			config_problem(ld->cfg, origin, "unknown key '%s' in "
+				       "[inject] (expected rules or seed)",
+				       quoted(key, key_len, q));
+		return;
+	}
 	int pk = policy_key_by_name(key, key_len);
 	int gk = global_key_by_name(key, key_len);
 	if (pk < 0 && gk < 0) {
@@ -242,6 +258,12 @@ static void load_variable(struct loader *ld, const char *entry)
 
 	if (is_control_variable(name, len))
 		return;
+	if (name_is(name, len, "INJECT") || name_is(name, len, "SEED")) {
+		const char *key = name_is(name, len, "SEED") ? "seed" : "rules";
+		inject_setting(ld->cfg, origin, key, strlen(key), value,
+			       value_len);
+		return;
+	}
 	int gk = global_key_by_name(name, len);
 	int pk = policy_key_by_name(name, len);
 	if (gk >= 0 || pk >= 0) {
@@ -339,6 +361,15 @@ static void apply_all(struct loader *ld)
 
 static struct loader the_loader;
 
+/* Field by field: the assignment list is large and needs no zeroing. */
+static void loader_reset(struct loader *ld, struct config *cfg)
+{
+	ld->cfg = cfg;
+	ld->path = NULL;
+	ld->section = SCOPE_ALL;
+	ld->count = 0;
+}
+
 void config_load(struct config *cfg, const struct config_sources *src)
 {
 	struct loader *ld = &the_loader;
@@ -349,7 +380,7 @@ void config_load(struct config *cfg, const struct config_sources *src)
 	bool on = true;
 
 	set_defaults(cfg);
-	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
+	loader_reset(ld, cfg);
 
 	if (strict && parse_switch(strict, strlen(strict), &cfg->strict))
 		config_problem(cfg, "KAIORETRY_STRICT", "expected 1 or 0");
@@ -374,7 +405,7 @@ void config_check_file(struct config *cfg, const char *path)
 {
 	struct loader *ld = &the_loader;
 	set_defaults(cfg);
-	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
+	loader_reset(ld, cfg);
 	load_file(ld, path);
 	apply_all(ld);
 }

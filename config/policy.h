@@ -56,6 +56,12 @@ static inline void errset_add(struct errset *set, int code)
 
 #define DELAY_UNBOUNDED (-1.0)	/* max_delay unset: kaioretry's None */
 
+/* What a retry may do on a non-blocking descriptor (key `nonblocking`).
+ * PASS: never wait or sleep there (an event loop must not freeze).
+ * WAIT: connect drives a non-blocking connect to its outcome and retries
+ * it like a blocking one; only the connect family has such a wait. */
+enum nonblocking_mode { NONBLOCKING_PASS, NONBLOCKING_WAIT };
+
 struct policy {
 	int tries;		/* total calls; negative: until it works */
 	double delay;		/* seconds before the first retry */
@@ -65,6 +71,7 @@ struct policy {
 	double min_delay;
 	double max_delay;	/* DELAY_UNBOUNDED or >= min_delay */
 	struct errset errors;
+	enum nonblocking_mode nonblocking;
 	bool enabled;		/* false: this family passes through */
 };
 

@@ -40,6 +40,17 @@ const char *policy_key_name(enum policy_key key)
 	return policy_keys[key];
 }
 
+static const char *set_nonblocking(struct policy *p, const char *v,
+				   size_t len)
+{
+	v = trim(v, &len);
+	if (name_is(v, len, "pass"))
+		return p->nonblocking = NONBLOCKING_PASS, NULL;
+	if (name_is(v, len, "wait"))
+		return p->nonblocking = NONBLOCKING_WAIT, NULL;
+	return "expected pass or wait";
+}
+
 const char *policy_set(struct policy *p, enum policy_key key,
 		       const char *v, size_t len)
 {
@@ -58,6 +69,8 @@ const char *policy_set(struct policy *p, enum policy_key key,
 		return parse_seconds(v, len, &p->max_delay);
 	case KEY_ERRORS:
 		return parse_errors(v, len, &p->errors);
+	case KEY_NONBLOCKING:
+		return set_nonblocking(p, v, len);
 	default:
 		return "unknown key";
 	}

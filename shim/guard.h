@@ -9,6 +9,7 @@
 #define KAIORETRY_GUARD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 extern __thread int guard_depth __attribute__((tls_model("initial-exec")));
 
@@ -24,7 +25,8 @@ static inline void guard_enter(void)
 
 static inline void guard_leave(void)
 {
-	guard_depth--;
+	if (guard_depth > 0)
+		guard_depth--;
 }
 
 #endif

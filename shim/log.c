@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "../config/errnames.h"
+#include "inject.h"
 #include "sink.h"
 
 /* Tries logged one by one before sampling starts. */
@@ -121,6 +122,7 @@ void log_first_failure(struct series *s)
 	call_and_target(&t, s);
 	text_str(&t, " failed: ");
 	error_text(&t, s->first_code);
+	inject_mark(&t, s->call);
 	text_str(&t, "; ");
 	policy_text(&t, s->policy);
 	emit(s, LOG_WARNING, &t);
@@ -139,6 +141,7 @@ void log_new_failure(struct series *s)
 	text_uint(&t, s->calls);
 	text_str(&t, ": ");
 	error_text(&t, s->last_code);
+	inject_mark(&t, s->call);
 	emit(s, LOG_INFO, &t);
 }
 
@@ -189,6 +192,7 @@ void log_outcome(struct series *s)
 	if (!ok) {
 		text_str(&t, ": ");
 		error_text(&t, s->last_code);
+		inject_mark(&t, s->call);
 	}
 	if (s->lines_left_out) {
 		text_str(&t, " (");

@@ -11,10 +11,11 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "inject.h"
 #include "instance.h"
 #include "log.h"
 #include "real.h"
-#include "sink.h"
+#include "localclock.h"
 
 #define EX_CONFIG 78
 
@@ -51,6 +52,7 @@ static void load(void)
 		.secure = getauxval(AT_SECURE) != 0,
 		.default_file = "/etc/kaioretry.ini",
 	};
+	localclock_init();	/* before any record, even an early one */
 	guard_enter();
 	if (!instance_is_first()) {
 		the_config.pass_through = true;	/* the first copy retries */
@@ -82,6 +84,5 @@ const struct config *runtime_config(void)
 __attribute__((constructor)) static void runtime_start(void)
 {
 	real_resolve_all();
-	sink_init_clock();
-	runtime_config();
+	inject_start(runtime_config());
 }

@@ -15,6 +15,7 @@
 
 #include "delay.h"
 #include "guard.h"
+#include "inject.h"
 #include "log.h"
 #include "runtime.h"
 #include "signals.h"
@@ -54,24 +55,65 @@ static void new_identity(struct series *s)
 	s->rng |= 1;	/* xorshift state must not be 0 */
 }
 
+/* The series that holds this thread's guard, if one does. */
+static __thread uintptr_t running_series __attribute__((tls_model("initial-exec")));
+
+/* A program may siglongjmp out of a signal handler that interrupted a
+ * series (wget times its connect that way): the series' frame is gone
+ * but the guard stays held, and the thread would pass every call through
+ * for good.  A series nested in a handler always lives deeper on the
+ * stack (a lower address) than the one it interrupted; a new series at
+ * or above the running one's address means that one was jumped out of. */
+static bool guard_held_for(const struct series *s)
+{
+	uintptr_t here = (uintptr_t)s;
+	if (!guard_held())
+		return false;
+	if (running_series && here >= running_series &&
+	    here - running_series < ((uintptr_t)1 << 20)) {
+		guard_depth = 0;
+		running_series = 0;
+		return false;
+	}
+	return true;
+}
+
+/* The configuration when this failure starts a series, else NULL. */
+static const struct config *wanted(enum family family, int code, int fd,
+				   int msg_flags)
+{
+	const struct config *cfg = runtime_config();
+	if (!cfg || cfg->pass_through)
+		return NULL;
+	const struct policy *p = &cfg->policy[family];
+	if (!p->enabled || p->tries == 1 || !errset_has(&p->errors, code))
+		return NULL;
+	return may_block(fd, msg_flags) ? cfg : NULL;
+}
+
+bool series_wanted(enum family family, int code, int fd, int msg_flags)
+{
+	int saved = errno;
+	bool yes = wanted(family, code, fd, msg_flags) != NULL;
+	errno = saved;
+	return yes;
+}
+
 bool series_begin(struct series *s, enum family family, const char *call,
 		  int code, int fd, int msg_flags)
 {
 	int saved = errno;
 	const struct config *cfg;
 
-	if (guard_held())
+	if (guard_held_for(s))
 		goto pass;
-	cfg = runtime_config();
-	if (!cfg || cfg->pass_through)
+	cfg = wanted(family, code, fd, msg_flags);
+	if (!cfg)
 		goto pass;
 	const struct policy *p = &cfg->policy[family];
-	if (!p->enabled || p->tries == 1 || !errset_has(&p->errors, code))
-		goto pass;
-	if (!may_block(fd, msg_flags))
-		goto pass;
 
 	guard_enter();
+	running_series = (uintptr_t)s;
 	*s = (struct series){
 		.call = call,
 		.policy = p,
@@ -151,13 +193,14 @@ void series_attempted(struct series *s, int code)
 	s->errno_after = saved;
 	s->calls++;
 	s->last_code = code;
-	if (code != 0 && code != previous)
+	if (code != 0 && (code != previous || inject_noted(s->call)))
 		log_new_failure(s);
 }
 
 void series_end(struct series *s)
 {
 	log_outcome(s);
+	running_series = 0;
 	guard_leave();
 	errno = s->errno_after;
 }

@@ -49,6 +49,10 @@ bool series_retry(struct series *s);
 void series_attempted(struct series *s, int code);
 void series_end(struct series *s);
 
+/* Whether a first failure with `code` would start a series (the fault
+ * injector logs the faults that would not). */
+bool series_wanted(enum family family, int code, int fd, int msg_flags);
+
 /* Seconds since the series began. */
 double series_elapsed(const struct series *s);
 

@@ -222,3 +222,22 @@ def test_syslog_socket_receives_the_series():
     assert r.stderr == ""
     assert re.match(r"<12>\w{3} [ \d]\d \d\d:\d\d:\d\d kaioretry\[\d+\]: probe: ", records[0]), records
     assert "failed to complete after 2 tries" in records[-1]
+
+
+def test_longjmp_out_of_a_series_leaves_a_working_shim():
+    """wget-style timeouts siglongjmp out of a handler mid-series; the
+    next failing call must start a series of its own, not pass through."""
+    keep, port = dead_port()
+    r = run([prog("probe"), "longjmp", "127.0.0.1", str(port)],
+            env=shim_env({"KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "0.2"}))
+    keep.close()
+    assert "first connect timed out" in r.stdout, r.stdout
+    assert "second connect rc=-1 errno=ECONNREFUSED" in r.stdout
+    lines = series_lines(r.stderr)
+    uuids = []
+    for l in lines:
+        u = re.search(r"[0-9a-f-]{36}", l).group(0)
+        if u not in uuids:
+            uuids.append(u)
+    assert len(uuids) == 2, lines
+    assert "failed to complete after 3 tries" in lines[-1] and uuids[1] in lines[-1]

@@ -13,12 +13,16 @@
  *   probe fork HOST PORT               the child of a threaded parent connects
  *   probe signal-stop MODE HOST PORT MS  a handler (MODE restart|norestart)
  *                                      fires after MS ms during a connect
+ *   probe longjmp HOST PORT            a SIGALRM handler siglongjmps out of
+ *                                      a connect (as wget times out), then
+ *                                      the program connects again
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +153,32 @@ static int signal_stop(const char *mode, int ms)
 	return 0;
 }
 
+static sigjmp_buf timed_out;
+static void on_alarm_jump(int sig)
+{
+	(void)sig;
+	siglongjmp(timed_out, 1);
+}
+
+static int jump_out(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm_jump };
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval it = { .it_value = { 0, 100000 } };
+	int err;
+	if (sigsetjmp(timed_out, 1) == 0) {
+		setitimer(ITIMER_REAL, &it, NULL);
+		tcp_connect(host_arg, port_arg, &err);
+		printf("first connect returned\n");
+	} else {
+		printf("first connect timed out\n");
+	}
+	double t0 = now();
+	int rc = tcp_connect(host_arg, port_arg, &err);
+	report("second connect", rc, err, t0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -223,6 +253,11 @@ int main(int argc, char **argv)
 		host_arg = argv[3];
 		port_arg = argv[4];
 		return signal_stop(argv[2], atoi(argv[5]));
+	}
+	if (!strcmp(cmd, "longjmp") && argc == 4) {
+		host_arg = argv[2];
+		port_arg = argv[3];
+		return jump_out();
 	}
 	fprintf(stderr, "probe: bad arguments\n");
 	return 2;

@@ -7,6 +7,9 @@ Suite *delay_suite(void);
 Suite *values_suite(void);
 Suite *errnames_suite(void);
 Suite *config_suite(void);
+Suite *inject_spec_suite(void);
+Suite *text_suite(void);
+Suite *nonblocking_suite(void);
 
 int main(void)
 {
@@ -14,6 +17,9 @@ int main(void)
 	srunner_add_suite(runner, values_suite());
 	srunner_add_suite(runner, errnames_suite());
 	srunner_add_suite(runner, config_suite());
+	srunner_add_suite(runner, inject_spec_suite());
+	srunner_add_suite(runner, text_suite());
+	srunner_add_suite(runner, nonblocking_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

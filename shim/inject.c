@@ -1,0 +1,304 @@
+/* inject.c: the fault injector's decisions, counters and log.
+ *
+ * Each rule counts the calls that match its call set and filters, from
+ * 1, with an atomic counter shared by the threads; a fork() child
+ * counts from zero.  Whether the n-th call fails, and with which of the
+ * rule's errors, is a hash of (seed, rule, n): the same seed gives the
+ * same faults on every run, whatever the threads interleave, and the
+ * program's rand()/random() are never touched.  Everything here runs
+ * only on the injection path; without rules it is never reached. */
+#include "inject.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/random.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "../config/errnames.h"
+#include "guard.h"
+#include "series.h"
+#include "sink.h"
+
+struct rule_stats {
+	uint64_t matched, failed, delayed, shortened;
+};
+
+static const struct config *active;	/* NULL: injection is off */
+static uint64_t seed;
+static struct rule_stats stats[INJECT_RULES_MAX];
+
+/* The last fault injected into this thread's calls, for the log. */
+static __thread struct {
+	const char *call;		/* NULL: the last attempt was real */
+	int rule;
+	uint64_t number;
+} note __attribute__((tls_model("initial-exec")));
+
+static __thread int nested __attribute__((tls_model("initial-exec")));
+
+void inject_nested_enter(void)
+{
+	nested++;
+}
+
+void inject_nested_leave(void)
+{
+	nested--;
+}
+
+/* splitmix64's finaliser: a good 64-bit mix of its input. */
+static uint64_t mix(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Case-insensitive glob with * and ?, no locale. */
+static bool glob_match(const char *pat, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+	while (*s) {
+		char a = *pat >= 'A' && *pat <= 'Z' ? (char)(*pat + 32) : *pat;
+		char b = *s >= 'A' && *s <= 'Z' ? (char)(*s + 32) : *s;
+		if (*pat == '*') {
+			star = pat++;
+			resume = s;
+		} else if (*pat && (*pat == '?' || a == b)) {
+			pat++;
+			s++;
+		} else if (star) {
+			pat = star + 1;
+			s = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
+static bool addr_matches(const struct inject_rule *r,
+			 const struct inject_subject *s)
+{
+	const struct sockaddr *a = s->addr;
+	if (!a || s->addr_len < sizeof(sa_family_t))
+		return false;
+	if (a->sa_family == AF_INET && s->addr_len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const void *)a;
+		if (r->addr_family && (r->addr_family != AF_INET ||
+		    __builtin_memcmp(&in->sin_addr, r->addr, 4)))
+			return false;
+		return !r->port || ntohs(in->sin_port) == r->port;
+	}
+	if (a->sa_family == AF_INET6 &&
+	    s->addr_len >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const void *)a;
+		if (r->addr_family && (r->addr_family != AF_INET6 ||
+		    __builtin_memcmp(&in6->sin6_addr, r->addr, 16)))
+			return false;
+		return !r->port || ntohs(in6->sin6_port) == r->port;
+	}
+	return false;
+}
+
+static bool filters_match(const struct inject_rule *r,
+			  const struct inject_subject *s)
+{
+	if ((r->addr_family || r->port) && !addr_matches(r, s))
+		return false;
+	if (r->host[0] && (!s->host || !glob_match(r->host, s->host)))
+		return false;
+	return true;
+}
+
+bool inject_decide(const struct inject_subject *subject,
+		   struct inject_decision *d)
+{
+	const struct inject_spec *spec = &active->inject;
+	*d = (struct inject_decision){ .rule = -1 };
+	note.call = NULL;
+	if (nested)
+		return false;
+	for (int i = 0; i < spec->count; i++) {
+		const struct inject_rule *r = &spec->rule[i];
+		if (!(r->calls >> subject->id & 1) || !filters_match(r, subject))
+			continue;
+		uint64_t n = __atomic_add_fetch(&stats[i].matched, 1,
+						__ATOMIC_RELAXED);
+		if (d->rule >= 0 || !inject_when_selects(r, n))
+			continue;
+		uint64_t h = mix(mix(seed ^ mix((uint64_t)i)) ^ n);
+		if (r->p < 1 && (double)(h >> 11) * 0x1p-53 >= r->p)
+			continue;
+		d->rule = i;
+		d->number = n;
+		d->error = r->error_count ?
+			   r->errors[mix(h) % (uint64_t)r->error_count] : 0;
+		d->delay = r->delay;
+		d->short_bytes = r->short_bytes;
+		if (r->delay > 0)
+			__atomic_add_fetch(&stats[i].delayed, 1,
+					   __ATOMIC_RELAXED);
+	}
+	return d->rule >= 0;
+}
+
+void inject_sleep(double seconds)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	time_t whole = (time_t)seconds;
+	until.tv_sec += whole;
+	until.tv_nsec += (long)((seconds - (double)whole) * 1e9);
+	if (until.tv_nsec >= 1000000000L)
+		until.tv_sec++, until.tv_nsec -= 1000000000L;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
+			       NULL) == EINTR)
+		;
+}
+
+void inject_shortened(const struct inject_decision *d)
+{
+	__atomic_add_fetch(&stats[d->rule].shortened, 1, __ATOMIC_RELAXED);
+}
+
+static void begin_line(struct text *t)
+{
+	t->len = 0;
+	t->buf[0] = '\0';
+	text_escaped(t, program_invocation_short_name,
+		     __builtin_strlen(program_invocation_short_name));
+	text_str(t, ": ");
+}
+
+static void rule_name(struct text *t, int rule)
+{
+	text_str(t, "rule ");
+	text_int(t, rule + 1);
+	text_str(t, " '");
+	text_str(t, active->inject.rule[rule].text);
+	text_str(t, "'");
+}
+
+static void emit(int severity, const struct text *t)
+{
+	const struct log_settings *log = &active->log;
+	if (log->sink != SINK_NONE && severity <= log->level)
+		sink_send(log, severity, t);
+}
+
+void inject_failed(const struct inject_decision *d, const char *call,
+		   enum family family, int fd, int msg_flags,
+		   const struct text *target)
+{
+	struct text t;
+	__atomic_add_fetch(&stats[d->rule].failed, 1, __ATOMIC_RELAXED);
+	note.call = call;
+	note.rule = d->rule;
+	note.number = d->number;
+	/* In a series (the guard is held), the series logs it. */
+	if (guard_held() || series_wanted(family, d->error, fd, msg_flags))
+		return;
+	begin_line(&t);
+	text_str(&t, call);
+	text_str(&t, "(");
+	text_mem(&t, target->buf, target->len);
+	text_str(&t, ") failed: ");
+	const char *name = errname_of(d->error);
+	text_str(&t, name ? name : "?");
+	text_str(&t, " (");
+	text_str(&t, errname_describe(d->error));
+	text_str(&t, ")");
+	inject_mark(&t, call);
+	text_str(&t, "; not retried");
+	emit(LOG_WARNING, &t);
+}
+
+bool inject_noted(const char *call)
+{
+	return note.call && __builtin_strcmp(note.call, call) == 0;
+}
+
+void inject_mark(struct text *t, const char *call)
+{
+	if (!inject_noted(call))
+		return;
+	text_str(t, " (injected by ");
+	rule_name(t, note.rule);
+	text_str(t, ", call #");
+	text_uint(t, note.number);
+	text_str(t, ")");
+}
+
+static void count_from_zero(void)
+{
+	__builtin_memset(stats, 0, sizeof(stats));
+}
+
+void inject_start(const struct config *cfg)
+{
+	struct text t;
+	uint64_t calls = 0;
+	if (!cfg || cfg->pass_through || cfg->inject.count == 0)
+		return;
+	seed = cfg->inject.seed;
+	if (!cfg->inject.seed_given &&
+	    getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed)) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		seed = mix((uint64_t)now.tv_nsec ^ (uint64_t)now.tv_sec << 30);
+	}
+	active = cfg;
+	for (int i = 0; i < cfg->inject.count; i++)
+		calls |= cfg->inject.rule[i].calls;
+	pthread_atfork(NULL, NULL, count_from_zero);
+	inject_install(calls);
+
+	begin_line(&t);
+	text_str(&t, "fault injection on: ");
+	text_int(&t, cfg->inject.count);
+	text_str(&t, cfg->inject.count == 1 ? " rule, seed " : " rules, seed ");
+	text_uint(&t, seed);
+	text_str(&t, cfg->inject.seed_given ? " (given)" :
+		 " (chosen; KAIORETRY_SEED=");
+	if (!cfg->inject.seed_given) {
+		text_uint(&t, seed);
+		text_str(&t, " replays this run)");
+	}
+	emit(LOG_NOTICE, &t);
+}
+
+__attribute__((destructor)) static void inject_summary(void)
+{
+	struct text t;
+	if (!active)
+		return;
+	for (int i = 0; i < active->inject.count; i++) {
+		const struct rule_stats *s = &stats[i];
+		const struct inject_rule *r = &active->inject.rule[i];
+		begin_line(&t);
+		text_str(&t, "fault injection ");
+		rule_name(&t, i);
+		text_str(&t, ": matched ");
+		text_uint(&t, __atomic_load_n(&s->matched, __ATOMIC_RELAXED));
+		text_str(&t, ", failed ");
+		text_uint(&t, __atomic_load_n(&s->failed, __ATOMIC_RELAXED));
+		if (r->delay > 0) {
+			text_str(&t, ", delayed ");
+			text_uint(&t, __atomic_load_n(&s->delayed,
+						      __ATOMIC_RELAXED));
+		}
+		if (r->short_bytes) {
+			text_str(&t, ", shortened ");
+			text_uint(&t, __atomic_load_n(&s->shortened,
+						      __ATOMIC_RELAXED));
+		}
+		emit(LOG_NOTICE, &t);
+	}
+}

@@ -1,0 +1,46 @@
+/* fuzz_inject: the fault injection spec parser (KAIORETRY_INJECT).  An
+ * accepted spec holds sane rules; a refused one leaves the rules as they
+ * were and says why in a NUL-terminated message. */
+#include <stdint.h>
+
+#include "inject_spec.h"
+#include "invariants.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct inject_spec spec, before;
+	char why[INJECT_WHY_MAX];
+	char *text = malloc(size ? size : 1);
+	memcpy(text, data, size);
+	memset(&spec, 0, sizeof(spec));
+	spec.count = 1;
+	spec.rule[0].p = 0.5;
+	before = spec;
+	memset(why, 'x', sizeof(why));
+	if (inject_parse(text, size, &spec, why)) {
+		REQUIRE(spec.count >= 0 && spec.count <= INJECT_RULES_MAX);
+		for (int i = 0; i < spec.count; i++) {
+			const struct inject_rule *r = &spec.rule[i];
+			REQUIRE(r->calls != 0);
+			REQUIRE(r->family >= 0 && r->family < FAMILY_COUNT);
+			REQUIRE(r->error_count >= 0 &&
+				r->error_count <= INJECT_ERRORS_MAX);
+			REQUIRE(isfinite(r->delay) && r->delay >= 0);
+			REQUIRE(isfinite(r->p) && r->p >= 0 && r->p <= 1);
+			REQUIRE(r->when_first <= r->when_last);
+			REQUIRE(memchr(r->host, '\0', sizeof(r->host)));
+			REQUIRE(memchr(r->text, '\0', sizeof(r->text)));
+			for (uint64_t n = 0; n < 40; n++)
+				(void)inject_when_selects(r, n);
+		}
+	} else {
+		REQUIRE(memchr(why, '\0', sizeof(why)) && why[0] != '\0');
+		REQUIRE(memcmp(&spec, &before, sizeof(spec)) == 0);
+	}
+	uint64_t seed = 7;
+	const char *bad = inject_parse_seed(text, size, &seed);
+	if (bad)
+		REQUIRE(seed == 7 && *bad);
+	free(text);
+	return 0;
+}

@@ -1,0 +1,220 @@
+/* check_inject_spec.c: the fault injection spec parser, pure: every
+ * form it takes, and a clear refusal for everything else. */
+#include <check.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "inject_spec.h"
+
+static struct inject_spec spec;
+static char why[INJECT_WHY_MAX];
+
+static bool parse(const char *text)
+{
+	memset(&spec, 0, sizeof(spec));
+	return inject_parse(text, strlen(text), &spec, why);
+}
+
+static uint64_t bit(enum inject_call_id id)
+{
+	return (uint64_t)1 << id;
+}
+
+/* The call numbers from 1 to 30 that a when= selects, as a bit mask. */
+static uint64_t selected(const char *when)
+{
+	char text[64];
+	uint64_t mask = 0;
+	snprintf(text, sizeof(text), "write:error=EIO:when=%s", when);
+	ck_assert_msg(parse(text), "%s: %s", text, why);
+	for (uint64_t n = 1; n <= 30; n++)
+		if (inject_when_selects(&spec.rule[0], n))
+			mask |= (uint64_t)1 << n;
+	return mask;
+}
+
+#define B(n) ((uint64_t)1 << (n))
+
+START_TEST(when_forms)
+{
+	ck_assert_uint_eq(selected("3"), B(3));
+	ck_assert_uint_eq(selected("2..4"), B(2) | B(3) | B(4));
+	ck_assert_uint_eq(selected("28+"), B(28) | B(29) | B(30));
+	ck_assert_uint_eq(selected("2+10"), B(2) | B(12) | B(22));
+	ck_assert_uint_eq(selected("3..12+4"), B(3) | B(7) | B(11));
+	ck_assert_uint_eq(selected("5..5+3"), B(5));
+	ck_assert(parse("write:error=EIO"));
+	ck_assert(inject_when_selects(&spec.rule[0], 1));
+	ck_assert(inject_when_selects(&spec.rule[0], 1000000));
+}
+END_TEST
+
+START_TEST(rules_and_targets)
+{
+	ck_assert_msg(parse(" connect : error = ECONNREFUSED : when=1..2 ; "
+			    "getaddrinfo:error=EAI_AGAIN,EAI_FAIL:p=0.25 ;"), "%s", why);
+	ck_assert_int_eq(spec.count, 2);
+	ck_assert_uint_eq(spec.rule[0].calls, bit(INJECT_CALL_connect));
+	ck_assert_int_eq(spec.rule[0].errors[0], ECONNREFUSED);
+	ck_assert_int_eq(spec.rule[1].error_count, 2);
+	ck_assert_int_eq(spec.rule[1].errors[0], EAI_AGAIN);
+	ck_assert_int_eq(spec.rule[1].errors[1], EAI_FAIL);
+	ck_assert_double_eq(spec.rule[1].p, 0.25);
+	ck_assert_str_eq(spec.rule[1].text, "getaddrinfo:error=EAI_AGAIN,EAI_FAIL:p=0.25");
+
+	/* A family covers its calls; a call name only itself. */
+	ck_assert(parse("read:error=EIO"));
+	ck_assert(spec.rule[0].calls & bit(INJECT_CALL_readv));
+	ck_assert(spec.rule[0].calls & bit(INJECT_CALL___read_chk));
+	ck_assert(!(spec.rule[0].calls & bit(INJECT_CALL_write)));
+	ck_assert(parse("readv:short=3"));
+	ck_assert_uint_eq(spec.rule[0].calls, bit(INJECT_CALL_readv));
+	ck_assert_uint_eq(spec.rule[0].short_bytes, 3);
+	ck_assert_int_eq(spec.rule[0].family, FAMILY_READ);
+
+	ck_assert(parse("connect:delay=250ms;recv:delay=2s;send:delay=1.5us"));
+	ck_assert_double_eq_tol(spec.rule[0].delay, 0.25, 1e-12);
+	ck_assert_double_eq_tol(spec.rule[1].delay, 2, 1e-12);
+	ck_assert_double_eq_tol(spec.rule[2].delay, 1.5e-6, 1e-15);
+
+	/* The README's recipes. */
+	ck_assert(parse("getaddrinfo:host=db.internal:error=EAI_AGAIN:when=1..5"));
+	ck_assert(parse("connect:addr=10.0.0.5:5432:error=ECONNREFUSED,ETIMEDOUT:p=0.3"));
+	ck_assert(parse("recv:error=ECONNRESET:when=20;read:error=ECONNRESET:when=20"));
+	ck_assert(parse("recv:delay=200ms:short=512"));
+
+	ck_assert(parse(""));
+	ck_assert_int_eq(spec.count, 0);
+	ck_assert(parse(" ; ;"));
+	ck_assert_int_eq(spec.count, 0);
+}
+END_TEST
+
+START_TEST(filters)
+{
+	ck_assert_msg(parse("connect:addr=10.1.2.3:5432:error=ECONNREFUSED"), "%s", why);
+	ck_assert_int_eq(spec.rule[0].addr_family, AF_INET);
+	ck_assert_mem_eq(spec.rule[0].addr, "\x0a\x01\x02\x03", 4);
+	ck_assert_uint_eq(spec.rule[0].port, 5432);
+	ck_assert_int_eq(spec.rule[0].errors[0], ECONNREFUSED);
+
+	ck_assert_msg(parse("connect:error=ETIMEDOUT:addr=[::1]:80"), "%s", why);
+	ck_assert_int_eq(spec.rule[0].addr_family, AF_INET6);
+	ck_assert_int_eq(spec.rule[0].addr[15], 1);
+	ck_assert_uint_eq(spec.rule[0].port, 80);
+
+	ck_assert(parse("connect:error=EIO:addr=[fe80::2]"));
+	ck_assert_uint_eq(spec.rule[0].port, 0);
+	ck_assert(parse("sendto:port=53:error=ENETUNREACH"));
+	ck_assert_int_eq(spec.rule[0].addr_family, 0);
+	ck_assert_uint_eq(spec.rule[0].port, 53);
+	ck_assert(parse("getaddrinfo:host=*.internal:error=EAI_AGAIN"));
+	ck_assert_str_eq(spec.rule[0].host, "*.internal");
+}
+END_TEST
+
+START_TEST(seeds)
+{
+	uint64_t seed = 0;
+	ck_assert_ptr_null(inject_parse_seed("18446744073709551615", 20, &seed));
+	ck_assert_uint_eq(seed, UINT64_MAX);
+	ck_assert_ptr_null(inject_parse_seed(" 0 ", 3, &seed));
+	ck_assert_uint_eq(seed, 0);
+	ck_assert_ptr_nonnull(inject_parse_seed("18446744073709551616", 20, &seed));
+	ck_assert_ptr_nonnull(inject_parse_seed("-1", 2, &seed));
+	ck_assert_ptr_nonnull(inject_parse_seed("0x10", 4, &seed));
+	ck_assert_ptr_nonnull(inject_parse_seed("", 0, &seed));
+}
+END_TEST
+
+static const struct {
+	const char *spec;
+	const char *message;
+} bad[] = {
+	{ "conect:error=EIO", "rule 1 'conect:error=EIO': unknown call 'conect'" },
+	{ "write:error=EIO;;recvfrm:error=EIO", "rule 2 'recvfrm:error=EIO': unknown call" },
+	{ ":error=EIO", "no call named" },
+	{ "connect:error=ECONNREFUZED", "unknown error name 'ECONNREFUZED'" },
+	{ "connect:error=EAI_AGAIN", "EAI_AGAIN is a getaddrinfo code" },
+	{ "getaddrinfo:error=EIO", "getaddrinfo fails with EAI_* codes, not EIO" },
+	{ "connect:error=", "error= is empty" },
+	{ "connect:error", "'error' needs a value" },
+	{ "connect:error=EIO,", "error list ends with a comma" },
+	{ "write:error=EIO:when=0", "when='0': expected N, N..M, N+, N+S or N..M+S" },
+	{ "write:error=EIO:when=1..", "when='1..'" },
+	{ "write:error=EIO:when=4..2", "the range N..M needs N <= M" },
+	{ "write:error=EIO:when=2..4+", "N..M+ needs a step S" },
+	{ "write:error=EIO:when=2+0", "when='2+0'" },
+	{ "write:error=EIO:when=-1", "when='-1'" },
+	{ "write:error=EIO:when=1x", "when='1x'" },
+	{ "write:error=EIO:when=9999999999999999999", "when='9999999999999999999'" },
+	{ "write:error=EIO:p=1.01", "p='1.01': expected a probability from 0 to 1" },
+	{ "write:error=EIO:p=-0.5", "p='-0.5'" },
+	{ "write:error=EIO:p=nan", "p='nan'" },
+	{ "connect:delay=5", "delay='5' needs a unit: ms, s or us" },
+	{ "connect:delay=ms", "delay='ms' needs a unit" },
+	{ "connect:delay=-5ms", "delay='-5ms': must not be negative" },
+	{ "connect:delay=2h", "delay='2h' needs a unit" },
+	{ "connect:delay=9999s", "more than an hour" },
+	{ "connect:when=1", "no action: add error=NAME, delay=TIME or short=BYTES" },
+	{ "connect", "no action" },
+	{ "getaddrinfo:short=5", "short= applies to read, write, recv and send calls, not getaddrinfo" },
+	{ "write:short=0", "short='0': expected a number of bytes from 1" },
+	{ "write:short=5:error=EIO", "error= and short= contradict" },
+	{ "read:addr=1.2.3.4:error=EIO", "addr= filters connect and sendto/sendmsg targets, not read" },
+	{ "recv:port=80:error=EIO", "port= filters connect" },
+	{ "connect:error=EIO:addr=1.2.3", "'1.2.3' is not an IPv4 address" },
+	{ "connect:error=EIO:addr=::1", "IPv6 goes in brackets" },
+	{ "connect:error=EIO:addr=[::1", "missing ']'" },
+	{ "connect:error=EIO:addr=[1.2.3.4]", "'1.2.3.4' is not an IPv6 address" },
+	{ "connect:error=EIO:addr=[::1]x", "expected IP, IP:PORT or [IPv6]:PORT" },
+	{ "connect:error=EIO:port=0", "port='0': expected 1..65535" },
+	{ "connect:error=EIO:port=65536", "port='65536'" },
+	{ "connect:error=EIO:host=db", "host= filters getaddrinfo names, not connect" },
+	{ "write:error=EIO:colour=red", "unknown item 'colour=red'" },
+	{ "write:error=EIO:p=0.5:p=0.5", "p= given twice" },
+	{ "write:error=E1,E2,E3,E4,E5,E6,E7,E8,E9", "unknown error name 'E1'" },
+	{ "write:error=EIO,EIO,EIO,EIO,EIO,EIO,EIO,EIO,EIO", "more than 8 errors" },
+};
+
+START_TEST(bad_specs)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		spec.count = 7;
+		ck_assert_msg(!inject_parse(bad[i].spec, strlen(bad[i].spec),
+					    &spec, why), "accepted %s", bad[i].spec);
+		ck_assert_msg(strstr(why, bad[i].message), "%s: got \"%s\"",
+			      bad[i].spec, why);
+		ck_assert_int_eq(spec.count, 7);	/* untouched */
+	}
+}
+END_TEST
+
+START_TEST(too_many_rules_and_nul)
+{
+	char text[1024] = "";
+	for (int i = 0; i <= INJECT_RULES_MAX; i++)
+		strcat(text, "write:error=EIO;");
+	ck_assert(!parse(text));
+	ck_assert_ptr_nonnull(strstr(why, "more than 16 rules"));
+	ck_assert(!inject_parse("write:error=EIO\0x", 17, &spec, why));
+	ck_assert_ptr_nonnull(strstr(why, "NUL byte"));
+}
+END_TEST
+
+Suite *inject_spec_suite(void)
+{
+	Suite *s = suite_create("inject_spec");
+	TCase *tc = tcase_create("parse");
+	tcase_add_test(tc, when_forms);
+	tcase_add_test(tc, rules_and_targets);
+	tcase_add_test(tc, filters);
+	tcase_add_test(tc, seeds);
+	tcase_add_test(tc, bad_specs);
+	tcase_add_test(tc, too_many_rules_and_nul);
+	suite_add_tcase(s, tc);
+	return s;
+}
