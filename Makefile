@@ -45,10 +45,12 @@ PROG_BIN = $(PROG_SRC:tests/progs/%.c=$(BUILD)/progs/%)
 deps:
 	@scripts/install-deps
 
-$(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(BUILD)/obj/shim/delay.o \
-		$(BUILD)/obj/shim/text.o
+UNIT_SHIM_OBJ = $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
+	$(BUILD)/obj/shim/budget.o
+
+$(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(UNIT_SHIM_OBJ)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -o $@ $(UNIT_SRC) \
-		$(CONFIG_OBJ) $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
+		$(CONFIG_OBJ) $(UNIT_SHIM_OBJ) \
 		$$(pkg-config --cflags --libs check)
 
 $(BUILD)/progs/%: tests/progs/%.c

@@ -20,7 +20,12 @@
 	X(JITTER, jitter) \
 	X(MIN_DELAY, min_delay) \
 	X(MAX_DELAY, max_delay) \
-	X(ERRORS, errors)
+	X(ERRORS, errors) \
+	X(DEADLINE, deadline) \
+	X(ATTEMPT_TIMEOUT, attempt_timeout) \
+	X(SPREAD, spread) \
+	X(BUDGET, budget) \
+	X(BUDGET_MIN, budget_min)
 
 enum policy_key {
 #define X(UPPER, lower) KEY_##UPPER,

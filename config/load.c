@@ -275,6 +275,9 @@ static void apply(struct loader *ld, const struct assignment *a)
 
 	if (a->global_key >= 0) {
 		why = global_set(cfg, a->global_key, a->value, a->value_len);
+	} else if (a->policy_key == KEY_ATTEMPT_TIMEOUT &&
+		   a->family != SCOPE_ALL && a->family != FAMILY_CONNECT) {
+		why = "attempt_timeout applies to connect only";
 	} else {
 		for (int f = 0; f < FAMILY_COUNT; f++) {
 			if (a->family != SCOPE_ALL && a->family != f)

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "delay.h"
 #include "guard.h"
 #include "log.h"
@@ -82,10 +83,13 @@ bool series_begin(struct series *s, enum family family, const char *call,
 		.errno_after = saved,
 		.calls = 1,
 		.delay = p->delay,
+		.sleep = p->delay,
 		.signal_mark = signals_mark(),
 	};
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	new_identity(s);
+	if (p->budget > 0)
+		budget_deposit(family);
 	return true;
 pass:
 	errno = saved;
@@ -121,22 +125,51 @@ static bool series_sleep(struct series *s, double seconds)
 	}
 }
 
+/* "Stop before": a sleep that would end past the deadline is not begun. */
+static bool past_deadline(const struct series *s, double sleep)
+{
+	double deadline = s->policy->deadline;
+	return deadline != SECONDS_UNSET && series_elapsed(s) + sleep > deadline;
+}
+
+/* A budget refusal of the very first retry is the storm case: one line,
+ * at most once a second per family, instead of a series log. */
+static void refused_at_once(struct series *s)
+{
+	uint64_t also_refused;
+	s->quiet = true;
+	if (budget_report_due(s->family, &also_refused))
+		log_budget_refused(s, also_refused);
+}
+
 bool series_retry(struct series *s)
 {
 	const struct policy *p = s->policy;
+	bool go = errset_has(&p->errors, s->last_code) &&
+		  (p->tries < 0 || s->calls < (uint64_t)p->tries);
 
-	if (s->calls == 1)
-		log_first_failure(s);
-	if (!errset_has(&p->errors, s->last_code))
-		return false;
-	if (p->tries > 0 && s->calls >= (uint64_t)p->tries)
-		return false;
-	if (signals_since(s->signal_mark)) {
+	if (go && signals_since(s->signal_mark)) {
 		s->interrupted = true;
+		go = false;
+	}
+	if (go) {
+		s->sleep = spread_sleep(p->spread, s->delay, s->sleep,
+					p->max_delay, &s->rng);
+		if (past_deadline(s, s->sleep))
+			s->stop = STOP_DEADLINE, go = false;
+	}
+	if (go && p->budget > 0 && !budget_withdraw(s->family, p))
+		s->stop = STOP_BUDGET, go = false;
+	if (s->calls == 1 && s->stop == STOP_BUDGET) {
+		refused_at_once(s);
 		return false;
 	}
+	if (s->calls == 1)
+		log_first_failure(s);
+	if (!go)
+		return false;
 	log_waiting(s);
-	if (s->delay > 0 && !series_sleep(s, s->delay)) {
+	if (s->sleep > 0 && !series_sleep(s, s->sleep)) {
 		s->interrupted = true;
 		return false;
 	}
@@ -157,7 +190,8 @@ void series_attempted(struct series *s, int code)
 
 void series_end(struct series *s)
 {
-	log_outcome(s);
+	if (!s->quiet)
+		log_outcome(s);
 	guard_leave();
 	errno = s->errno_after;
 }

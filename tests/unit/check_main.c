@@ -7,6 +7,8 @@ Suite *delay_suite(void);
 Suite *values_suite(void);
 Suite *errnames_suite(void);
 Suite *config_suite(void);
+Suite *spread_suite(void);
+Suite *beyond_suite(void);
 
 int main(void)
 {
@@ -14,6 +16,8 @@ int main(void)
 	srunner_add_suite(runner, values_suite());
 	srunner_add_suite(runner, errnames_suite());
 	srunner_add_suite(runner, config_suite());
+	srunner_add_suite(runner, spread_suite());
+	srunner_add_suite(runner, beyond_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
