@@ -9,6 +9,7 @@
 #include <syslog.h>
 
 #include "beyond.h"
+#include "program.h"
 #include "values.h"
 
 static const char *const policy_keys[POLICY_KEY_COUNT] = {
@@ -166,6 +167,8 @@ const char *global_set(struct config *cfg, enum global_key key,
 		return set_facility(&cfg->log, v, len);
 	case GLOBAL_LOG_LEVEL:
 		return set_level(&cfg->log, v, len);
+	case GLOBAL_PROGRAMS:
+		return program_select(cfg, v, len);
 	default:
 		return "unknown key";
 	}

@@ -55,8 +55,23 @@ static void new_identity(struct series *s)
 	s->rng |= 1;	/* xorshift state must not be 0 */
 }
 
+/* The policy for this target: a destination section's, or the family's. */
+static const struct policy *policy_for(const struct config *cfg,
+				       enum family family,
+				       const struct sockaddr *addr,
+				       socklen_t addr_len, const char *node)
+{
+	const struct destination *d;
+	if (cfg->destination_count == 0)
+		return &cfg->policy[family];
+	d = dest_choose(cfg->destination, cfg->destination_count, family,
+			addr, addr_len, node);
+	return d ? &d->policy : &cfg->policy[family];
+}
+
 bool series_begin(struct series *s, enum family family, const char *call,
-		  int code, int fd, int msg_flags)
+		  int code, int fd, int msg_flags, const struct sockaddr *addr,
+		  socklen_t addr_len, const char *node)
 {
 	int saved = errno;
 	const struct config *cfg;
@@ -66,7 +81,7 @@ bool series_begin(struct series *s, enum family family, const char *call,
 	cfg = runtime_config();
 	if (!cfg || cfg->pass_through)
 		goto pass;
-	const struct policy *p = &cfg->policy[family];
+	const struct policy *p = policy_for(cfg, family, addr, addr_len, node);
 	if (!p->enabled || p->tries == 1 || !errset_has(&p->errors, code))
 		goto pass;
 	if (!may_block(fd, msg_flags))

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "../config/config.h"
@@ -49,8 +50,10 @@ struct series {
 	uint64_t records_dropped;	/* the sink could not take them */
 };
 
+/* addr (connect) or node (getaddrinfo) choose a destination section. */
 bool series_begin(struct series *s, enum family family, const char *call,
-		  int code, int fd, int msg_flags);
+		  int code, int fd, int msg_flags, const struct sockaddr *addr,
+		  socklen_t addr_len, const char *node);
 bool series_retry(struct series *s);
 void series_attempted(struct series *s, int code);
 void series_end(struct series *s);

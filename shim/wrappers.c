@@ -23,6 +23,10 @@
 #define FD(fd) target_fd(&s.target, fd)
 #define SOCKADDR(addr, len) target_sockaddr(&s.target, addr, len)
 #define HOST(node, service) target_host(&s.target, node, service)
+/* The same column, read as what chooses a destination section. */
+#define DEST_FD(fd) NULL, 0, NULL
+#define DEST_SOCKADDR(addr, len) addr, len, NULL
+#define DEST_HOST(node, service) NULL, 0, node
 
 #define AGAIN_REAL(name, args) attempt.name args
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
@@ -32,7 +36,8 @@
 	{                                                                     \
 		struct series s;                                              \
 		if (!series_begin(&s, FAMILY_##family, #name,                 \
-				  CODE_##fails(first), UNPAREN blocking))     \
+				  CODE_##fails(first), UNPAREN blocking,      \
+				  DEST_##target))                             \
 			return first;                                         \
 		target;                                                       \
 		type r = first;                                               \

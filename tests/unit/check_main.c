@@ -9,6 +9,7 @@ Suite *errnames_suite(void);
 Suite *config_suite(void);
 Suite *spread_suite(void);
 Suite *beyond_suite(void);
+Suite *scope_suite(void);
 
 int main(void)
 {
@@ -18,6 +19,7 @@ int main(void)
 	srunner_add_suite(runner, config_suite());
 	srunner_add_suite(runner, spread_suite());
 	srunner_add_suite(runner, beyond_suite());
+	srunner_add_suite(runner, scope_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
