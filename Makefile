@@ -15,10 +15,15 @@ CONFIG_SRC = $(wildcard config/*.c)
 SHIM_OBJ = $(SHIM_SRC:%.c=$(BUILD)/obj/%.o)
 CONFIG_OBJ = $(CONFIG_SRC:%.c=$(BUILD)/obj/%.o)
 EXPORTS = $(BUILD)/exports.map
+# kaioretry-config: the helper behind `kaioretry --check/--explain`,
+# built from the shim's own config code (config/cli/ stays out of the .so).
+HELPER = $(BUILD)/kaioretry-config
+HELPER_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard config/cli/*.c)) \
+	$(CONFIG_OBJ) $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o
 
-all: $(LIB)
+all: $(LIB) $(HELPER)
 
-$(BUILD)/obj/%.o: %.c $(wildcard shim/*.h config/*.h) shim/calls.def
+$(BUILD)/obj/%.o: %.c $(wildcard shim/*.h config/*.h config/cli/*.h) shim/calls.def
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -34,6 +39,37 @@ $(EXPORTS): shim/calls.def Makefile
 $(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(EXPORTS)
 	$(CC) -shared -pthread -o $@ $(SHIM_OBJ) $(CONFIG_OBJ) \
 		-Wl,--version-script=$(EXPORTS) -Wl,-z,now -Wl,-z,relro -ldl
+
+$(HELPER): $(HELPER_OBJ)
+	$(CC) -pthread -o $@ $(HELPER_OBJ)
+
+# --- install -----------------------------------------------------------
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+PKGLIBDIR = $(LIBDIR)/kaioretry
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/kaioretry
+INSTALLED = $(BINDIR)/kaioretry $(PKGLIBDIR)/libkaioretry.so \
+	$(PKGLIBDIR)/kaioretry-config $(MANDIR)/man1/kaioretry.1 \
+	$(MANDIR)/man5/kaioretry.ini.5 $(DOCDIR)/kaioretry.ini
+
+# The installed command is told where the installed library lives.
+install: $(LIB) $(HELPER)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
+	sed "s|^installed_libdir=.*|installed_libdir='$(PKGLIBDIR)'|" \
+		scripts/kaioretry > $(DESTDIR)$(BINDIR)/kaioretry
+	chmod 755 $(DESTDIR)$(BINDIR)/kaioretry
+	install -m 755 $(LIB) $(HELPER) $(DESTDIR)$(PKGLIBDIR)/
+	install -m 644 scripts/kaioretry.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 config/kaioretry.ini.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 config/kaioretry.ini $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 # --- tests -------------------------------------------------------------
 
@@ -60,17 +96,17 @@ $(BUILD)/progs/%: tests/progs/%.c
 unit: deps $(UNIT_BIN)
 	$(UNIT_BIN)
 
-integration: deps $(LIB) $(PROG_BIN)
+integration: deps $(LIB) $(HELPER) $(PROG_BIN)
 	$(PYTHON) tests/integration/run.py
 
 check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 
-demo: deps $(LIB)
+demo: deps $(LIB) $(HELPER)
 	@scripts/demo
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps unit integration check demo clean
+.PHONY: all deps unit integration check demo clean install uninstall

@@ -40,8 +40,10 @@ enum policy_key {
 enum log_sink { SINK_SYSLOG, SINK_STDERR, SINK_FILE, SINK_NONE };
 
 #define CONFIG_PATH_MAX 256
-#define ORIGIN_MAX 48		/* "KAIORETRY_GETADDRINFO_MIN_DELAY" or file:line */
-#define PROBLEM_MAX 160
+/* A variable name or file:line; room for the whole path, so a message
+ * never loses its line number. */
+#define ORIGIN_MAX (CONFIG_PATH_MAX + 16)
+#define PROBLEM_MAX (ORIGIN_MAX + 160)
 #define PROBLEMS_KEPT 16
 
 struct log_settings {

@@ -1,0 +1,22 @@
+/* cli.h: the pieces of kaioretry-config, the helper behind
+ * `kaioretry --check` and `kaioretry --explain`.  It links the shim's own
+ * config/ objects, so the command and the library cannot disagree. */
+#ifndef KAIORETRY_CLI_H
+#define KAIORETRY_CLI_H
+
+#include <stdio.h>
+
+#include "../config.h"
+
+/* Prints every family's effective policy, where each value came from
+ * and the sleeps it implies.  Returns the exit status. */
+int explain(FILE *out, const struct config *cfg);
+
+/* Appends the sleeps `policy` implies, and their total, to out:
+ * "sleeps 0.5 1 2 4 4 (total 11.5 s)". */
+void schedule_print(FILE *out, const struct policy *policy);
+
+/* A duration as the retry log writes it: 0.5, 1, 0.125. */
+void print_seconds(FILE *out, double seconds);
+
+#endif

@@ -1,0 +1,51 @@
+/* main.c: kaioretry-config, the helper the kaioretry command runs for
+ * --check and --explain.  Not installed on PATH; people type
+ * `kaioretry --check FILE` and `kaioretry --explain`.
+ *
+ *   kaioretry-config check FILE   every problem as FILE:LINE: message on
+ *                                 stderr and exit 1, or "FILE: OK"
+ *   kaioretry-config explain      the policy this environment (and
+ *                                 KAIORETRY_CONFIG or /etc/kaioretry.ini)
+ *                                 gives a program, exactly as the shim
+ *                                 loads it */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define EX_USAGE 64
+#define DEFAULT_FILE "/etc/kaioretry.ini"
+
+extern char **environ;
+
+static struct config cfg;
+
+static int check(const char *path)
+{
+	config_check_file(&cfg, path);
+	for (int i = 0; i < cfg.problem_count && i < PROBLEMS_KEPT; i++)
+		fprintf(stderr, "%s\n", cfg.problem[i]);
+	if (cfg.problem_count > PROBLEMS_KEPT)
+		fprintf(stderr, "%s: ... and %d more problems\n", path,
+			cfg.problem_count - PROBLEMS_KEPT);
+	if (cfg.problem_count)
+		return 1;
+	printf("%s: OK\n", path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "check") == 0)
+		return check(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "explain") == 0) {
+		struct config_sources src = {
+			.env = environ,
+			.default_file = DEFAULT_FILE,
+		};
+		config_load(&cfg, &src);
+		return explain(stdout, &cfg);
+	}
+	fputs("usage: kaioretry-config check FILE | explain\n", stderr);
+	return EX_USAGE;
+}
