@@ -48,7 +48,7 @@ struct destination {
 	struct dest_pattern pattern;
 	struct policy policy;
 	char text[DEST_TEXT_MAX];	/* the pattern as written */
-	char origin[48];		/* file:line of the header */
+	int line;			/* of the header in the INI file */
 };
 
 /* Parses the pattern of a [family PATTERN] header. */

@@ -153,7 +153,7 @@ static const char *program_section(struct loader *ld, const char *name,
 /* [family PATTERN]. */
 static const char *destination_section(struct loader *ld, int family,
 				       const char *pattern, size_t len,
-				       const char *origin)
+				       int line)
 {
 	struct config *cfg = ld->cfg;
 	if (cfg->destination_count == DESTINATIONS_MAX)
@@ -165,7 +165,7 @@ static const char *destination_section(struct loader *ld, int family,
 	pattern = trim(pattern, &len);
 	d->family = family;
 	snprintf(d->text, sizeof(d->text), "%.*s", (int)len, pattern);
-	snprintf(d->origin, sizeof(d->origin), "%s", origin);
+	d->line = line;
 	ld->section = family;
 	ld->section_rank = RANK_INI_DESTINATION;
 	ld->destination = cfg->destination_count++;
@@ -193,7 +193,7 @@ static void on_section(void *ctx, int line, const char *name, size_t len)
 		return;
 	}
 	if (f >= 0)
-		why = destination_section(ld, f, name + used, len - used, origin);
+		why = destination_section(ld, f, name + used, len - used, line);
 	else if (len >= 8 && name_is(name, 8, "program:"))
 		why = program_section(ld, name + 8, len - 8);
 	else
@@ -447,9 +447,11 @@ static void validate(struct config *cfg)
 		struct destination *dest = &cfg->destination[d];
 		const struct policy *p = &dest->policy;
 		dest->policy.enabled = cfg->policy[dest->family].enabled;
+		char origin[ORIGIN_MAX];
+		snprintf(origin, sizeof(origin), "%s:%d", cfg->file, dest->line);
 		if (p->max_delay != DELAY_UNBOUNDED && p->min_delay > p->max_delay)
-			config_problem(cfg, dest->origin, "[%s %s] min_delay "
-				       "%g is above max_delay %g",
+			config_problem(cfg, origin, "[%s %s] min_delay %g is "
+				       "above max_delay %g",
 				       family_name(dest->family), dest->text,
 				       p->min_delay, p->max_delay);
 	}

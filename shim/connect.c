@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 
+#include "connect_timeout.h"
 #include "real.h"
 
 static int wait_for_connect(int fd, const struct sockaddr *addr,
@@ -33,10 +34,27 @@ static int wait_for_connect(int fd, const struct sockaddr *addr,
 	return attempt.connect(fd, addr, len);	/* it never started */
 }
 
+/* attempt_timeout, shortened to what is left before the deadline. */
+static double attempt_limit(const struct series *s)
+{
+	const struct policy *p = s->policy;
+	double limit = p->attempt_timeout;
+	if (p->deadline != SECONDS_UNSET) {
+		double left = p->deadline - series_elapsed(s);
+		if (left < 0.001)
+			left = 0.001;
+		if (limit == SECONDS_UNSET || left < limit)
+			limit = left;
+	}
+	return limit;
+}
+
 int connect_again(struct series *s, int fd, const struct sockaddr *addr,
 		  socklen_t len)
 {
 	if (s->last_code == EINTR)
 		return wait_for_connect(fd, addr, len);
+	if (s->policy->attempt_timeout != SECONDS_UNSET)
+		return connect_timed(fd, addr, len, attempt_limit(s));
 	return attempt.connect(fd, addr, len);
 }

@@ -11,6 +11,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "connect_timeout.h"
 #include "guard.h"
 #include "log.h"
 #include "real.h"
@@ -82,6 +83,7 @@ const struct config *runtime_config(void)
 		return NULL;
 	load();
 	__atomic_store_n(&state, READY, __ATOMIC_RELEASE);
+	connect_timeout_install(&the_config);
 	return &the_config;
 }
 
