@@ -399,6 +399,8 @@ static const char *apply_policy(struct config *cfg, const struct assignment *a)
 	for (int f = 0; f < FAMILY_COUNT; f++) {
 		if (a->family != SCOPE_ALL && a->family != f)
 			continue;
+		if (a->policy_key == KEY_ATTEMPT_TIMEOUT && f != FAMILY_CONNECT)
+			continue;	/* connect only; checked on connect */
 		why = policy_set(&cfg->policy[f], a->policy_key, a->value,
 				 a->value_len);
 		if (why)

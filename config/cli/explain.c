@@ -106,6 +106,7 @@ static void print_value(FILE *out, const struct policy *p, enum policy_key key)
 		print_errors(out, &p->errors);
 		break;
 	default:
+		print_beyond_value(out, p, key);
 		break;
 	}
 }
@@ -123,9 +124,26 @@ static bool in_summary(const struct policy *p, enum policy_key key)
 		return p->max_delay != DELAY_UNBOUNDED;
 	case KEY_ERRORS:
 		return false;
-	default:
+	case KEY_TRIES:
+	case KEY_DELAY:
+	case KEY_BACKOFF:
 		return true;
+	default:
+		return beyond_in_summary(p, key);
 	}
+}
+
+void explain_summary(FILE *out, const struct policy *p)
+{
+	for (int k = 0; k < POLICY_KEY_COUNT; k++) {
+		if (!in_summary(p, k))
+			continue;
+		fprintf(out, " %s=", policy_key_name(k));
+		print_value(out, p, k);
+	}
+	fputs(" -> ", out);
+	schedule_print(out, p);
+	fputc('\n', out);
 }
 
 static void explain_family(FILE *out, const struct config *cfg, int f)
@@ -137,15 +155,7 @@ static void explain_family(FILE *out, const struct config *cfg, int f)
 		return;
 	}
 	fprintf(out, "%s:", family_name(f));
-	for (int k = 0; k < POLICY_KEY_COUNT; k++) {
-		if (!in_summary(p, k))
-			continue;
-		fprintf(out, " %s=", policy_key_name(k));
-		print_value(out, p, k);
-	}
-	fputs(" -> ", out);
-	schedule_print(out, p);
-	fputc('\n', out);
+	explain_summary(out, p);
 	for (int k = 0; k < POLICY_KEY_COUNT; k++) {
 		char value[512] = "";
 		FILE *v = fmemopen(value, sizeof(value) - 1, "w");
@@ -153,7 +163,7 @@ static void explain_family(FILE *out, const struct config *cfg, int f)
 			print_value(v, p, k);
 			fclose(v);
 		}
-		fprintf(out, "    %-10s %-8s  from %s\n", policy_key_name(k),
+		fprintf(out, "    %-15s %-8s  from %s\n", policy_key_name(k),
 			value, cfg->origin[f][k]);
 	}
 }
@@ -172,6 +182,12 @@ int explain(FILE *out, const struct config *cfg)
 			"every call would pass through untouched");
 		return 1;
 	}
+	if (cfg->program_unselected) {
+		fprintf(out, "program '%s' is not in 'programs': every call "
+			"passes through untouched\n", cfg->program[0][0] ?
+			cfg->program[0] : "(none given; use --program NAME)");
+		return 0;
+	}
 	if (cfg->pass_through) {
 		fputs("KAIORETRY=off: every call passes through untouched\n",
 		      out);
@@ -181,5 +197,6 @@ int explain(FILE *out, const struct config *cfg)
 	print_log(out, &cfg->log);
 	for (int f = 0; f < FAMILY_COUNT; f++)
 		explain_family(out, cfg, f);
+	explain_destinations(out, cfg);
 	return 0;
 }
