@@ -82,7 +82,7 @@ deps:
 	@scripts/install-deps
 
 UNIT_SHIM_OBJ = $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
-	$(BUILD)/obj/shim/budget.o
+	$(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o
 
 $(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(UNIT_SHIM_OBJ)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -o $@ $(UNIT_SRC) \

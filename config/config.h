@@ -24,6 +24,7 @@
 	X(MIN_DELAY, min_delay) \
 	X(MAX_DELAY, max_delay) \
 	X(ERRORS, errors) \
+	X(NONBLOCKING, nonblocking) \
 	X(DEADLINE, deadline) \
 	X(ATTEMPT_TIMEOUT, attempt_timeout) \
 	X(SPREAD, spread) \

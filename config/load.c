@@ -498,6 +498,18 @@ static void apply_all(struct loader *ld)
 
 static struct loader the_loader;
 
+/* Field by field: the assignment list is large and needs no zeroing. */
+static void loader_reset(struct loader *ld, struct config *cfg)
+{
+	ld->cfg = cfg;
+	ld->path = NULL;
+	ld->section = SCOPE_ALL;
+	ld->section_rank = RANK_INI_DEFAULT;
+	ld->destination = -1;
+	ld->section_elsewhere = false;
+	ld->count = 0;
+}
+
 void config_load(struct config *cfg, const struct config_sources *src)
 {
 	struct loader *ld = &the_loader;
@@ -509,7 +521,7 @@ void config_load(struct config *cfg, const struct config_sources *src)
 
 	set_defaults(cfg);
 	program_names(cfg, src->program);
-	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
+	loader_reset(ld, cfg);
 
 	if (strict && parse_switch(strict, strlen(strict), &cfg->strict))
 		config_problem(cfg, "KAIORETRY_STRICT", "expected 1 or 0");
@@ -534,7 +546,7 @@ void config_check_file(struct config *cfg, const char *path)
 {
 	struct loader *ld = &the_loader;
 	set_defaults(cfg);
-	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
+	loader_reset(ld, cfg);
 	load_file(ld, path);
 	apply_all(ld);
 }

@@ -61,6 +61,12 @@ static inline void errset_add(struct errset *set, int code)
  * Backoff And Jitter"); see shim/delay.h. */
 enum spread { SPREAD_NONE, SPREAD_FULL, SPREAD_EQUAL, SPREAD_DECORRELATED };
 
+/* What a retry may do on a non-blocking descriptor (key `nonblocking`).
+ * PASS: never wait or sleep there (an event loop must not freeze).
+ * WAIT: connect drives a non-blocking connect to its outcome and retries
+ * it like a blocking one; only the connect family has such a wait. */
+enum nonblocking_mode { NONBLOCKING_PASS, NONBLOCKING_WAIT };
+
 struct policy {
 	int tries;		/* total calls; negative: until it works */
 	double delay;		/* seconds before the first retry */
@@ -76,6 +82,7 @@ struct policy {
 	enum spread spread;
 	double budget;		/* retries/first failures per 10 s; 0: off */
 	double budget_min;	/* retries per second always allowed */
+	enum nonblocking_mode nonblocking;
 	bool enabled;		/* false: this family passes through */
 };
 

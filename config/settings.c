@@ -42,6 +42,17 @@ const char *policy_key_name(enum policy_key key)
 	return policy_keys[key];
 }
 
+static const char *set_nonblocking(struct policy *p, const char *v,
+				   size_t len)
+{
+	v = trim(v, &len);
+	if (name_is(v, len, "pass"))
+		return p->nonblocking = NONBLOCKING_PASS, NULL;
+	if (name_is(v, len, "wait"))
+		return p->nonblocking = NONBLOCKING_WAIT, NULL;
+	return "expected pass or wait";
+}
+
 const char *policy_set(struct policy *p, enum policy_key key,
 		       const char *v, size_t len)
 {
@@ -70,6 +81,8 @@ const char *policy_set(struct policy *p, enum policy_key key,
 		return parse_budget(v, len, &p->budget);
 	case KEY_BUDGET_MIN:
 		return parse_rate(v, len, &p->budget_min);
+	case KEY_NONBLOCKING:
+		return set_nonblocking(p, v, len);
 	default:
 		return "unknown key";
 	}

@@ -1,4 +1,9 @@
-/* connect.c: how a retried connect calls again.
+/* connect.c: how a failed connect starts a series and calls again.
+ *
+ * Before a series starts: an address of the thread's last getaddrinfo
+ * result that is not its last is not retried, so a program walking the
+ * list moves on at once (addrlist.c).  A non-blocking socket passes
+ * through unless the policy says `nonblocking = wait` (connect_wait.c).
  *
  * After a refused or timed-out attempt, Linux lets the same socket
  * connect again, so the program's bind() and socket options survive.
@@ -10,8 +15,52 @@
 #include <errno.h>
 #include <poll.h>
 
+#include "addrlist.h"
 #include "connect_timeout.h"
+#include "connect_wait.h"
+#include "guard.h"
 #include "real.h"
+#include "runtime.h"
+#include "signals.h"
+
+/* The connect policy when it asks to wait on non-blocking sockets and
+ * may retry at all; NULL otherwise. */
+static const struct policy *wait_policy(void)
+{
+	if (guard_held())
+		return NULL;
+	const struct config *cfg = runtime_config();
+	if (!cfg || cfg->pass_through)
+		return NULL;
+	const struct policy *p = &cfg->policy[FAMILY_CONNECT];
+	if (!p->enabled || p->tries == 1 || p->nonblocking != NONBLOCKING_WAIT)
+		return NULL;
+	return p;
+}
+
+bool connect_begin(struct series *s, int *result, int fd,
+		   const struct sockaddr *addr, socklen_t len)
+{
+	int code = errno;
+	if (addrlist_has_more_after(addr, len)) {
+		errno = code;
+		return false;
+	}
+	if (!fd_nonblocking(fd) || !wait_policy()) {
+		errno = code;
+		return series_begin(s, FAMILY_CONNECT, "connect", code, fd, 0,
+				    addr, len, NULL);
+	}
+	if (code == EINPROGRESS) {
+		*result = connect_outcome(fd, signals_mark());
+		if (*result == 0 || errno == EINPROGRESS)
+			return false;
+		code = errno;
+	}
+	/* fd -1: this series may sleep although the socket does not block. */
+	return series_begin(s, FAMILY_CONNECT, "connect", code, -1, 0, addr,
+			    len, NULL);
+}
 
 static int wait_for_connect(int fd, const struct sockaddr *addr,
 			    socklen_t len)
@@ -54,6 +103,8 @@ int connect_again(struct series *s, int fd, const struct sockaddr *addr,
 {
 	if (s->last_code == EINTR)
 		return wait_for_connect(fd, addr, len);
+	if (fd_nonblocking(fd))	/* only in wait mode */
+		return connect_wait_again(fd, addr, len, s->signal_mark);
 	if (s->policy->attempt_timeout != SECONDS_UNSET)
 		return connect_timed(fd, addr, len, attempt_limit(s));
 	return attempt.connect(fd, addr, len);

@@ -15,7 +15,7 @@
 #include "guard.h"
 #include "log.h"
 #include "real.h"
-#include "sink.h"
+#include "localclock.h"
 
 #define EX_CONFIG 78
 
@@ -63,6 +63,7 @@ static void load(void)
 		.program = { exe_path(exe, sizeof(exe)),
 			     program_invocation_name },
 	};
+	localclock_init();	/* before any record, even an early one */
 	guard_enter();
 	config_load(&the_config, &src);
 	if (the_config.problem_count) {
@@ -90,6 +91,5 @@ const struct config *runtime_config(void)
 __attribute__((constructor)) static void runtime_start(void)
 {
 	real_resolve_all();
-	sink_init_clock();
 	runtime_config();
 }

@@ -2,7 +2,8 @@
  *
  * glibc's syslog() would change the program's own openlog identity, takes
  * a lock, and is not async-signal-safe; a retry may run in a signal
- * handler.  So records are RFC 3164 datagrams sent with raw syscalls and
+ * handler.  So records are RFC 3164 datagrams (a stream connection when
+ * the daemon listens on a stream socket) sent with raw syscalls and
  * MSG_DONTWAIT: a stopped or slow daemon costs a dropped record, never a
  * blocked program.  Each record opens and closes its own socket or file,
  * so there is no fd for the program to close or dup2 over between
@@ -16,18 +17,9 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-static long local_offset;	/* seconds east of UTC */
-
-void sink_init_clock(void)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	if (localtime_r(&now, &tm))
-		local_offset = tm.tm_gmtoff;
-}
+#include "localclock.h"
 
 static void header(struct text *t)
 {
@@ -38,9 +30,7 @@ static void header(struct text *t)
 
 static void timestamp(struct text *t)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	text_rfc3164_time(t, (int64_t)now.tv_sec + local_offset);
+	text_rfc3164_time(t, localclock_now());
 }
 
 static bool write_all(int fd, const struct text *t)
@@ -84,6 +74,34 @@ static bool send_file(const char *path, const struct text *message)
 	return ok;
 }
 
+/* One record to the socket at `addr`, as a datagram; or, when the
+ * daemon listens on a stream socket (syslog-ng's unix-stream), over a
+ * fresh connection with a NUL after the record, as glibc does.  A
+ * partial stream write counts as a dropped record. */
+static bool send_to_socket(int type, const struct sockaddr_un *addr,
+			   socklen_t addr_len, const struct text *t)
+{
+	int fd = (int)syscall(SYS_socket, AF_UNIX,
+			      type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return false;
+	long n = -1;
+	size_t len = t->len + (type == SOCK_STREAM);	/* the NUL */
+	if (type == SOCK_DGRAM ||
+	    syscall(SYS_connect, fd, addr, addr_len) == 0) {
+		do {
+			n = syscall(SYS_sendto, fd, t->buf, len,
+				    MSG_DONTWAIT | MSG_NOSIGNAL,
+				    type == SOCK_DGRAM ? addr : NULL,
+				    type == SOCK_DGRAM ? addr_len : 0);
+		} while (n < 0 && errno == EINTR);
+	}
+	int err = errno;	/* EPROTOTYPE tells the caller to try a stream */
+	syscall(SYS_close, fd);
+	errno = err;
+	return n == (long)len;
+}
+
 static bool send_syslog(const struct log_settings *log, int severity,
 			const struct text *message)
 {
@@ -92,6 +110,8 @@ static bool send_syslog(const struct log_settings *log, int severity,
 	if (path_len >= sizeof(addr.sun_path))
 		return false;
 	memcpy(addr.sun_path, log->path, path_len + 1);
+	socklen_t addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+					 path_len + 1);
 
 	struct text t = { 0 };
 	text_str(&t, "<");
@@ -102,19 +122,10 @@ static bool send_syslog(const struct log_settings *log, int severity,
 	header(&t);
 	text_mem(&t, message->buf, message->len);
 
-	int fd = (int)syscall(SYS_socket, AF_UNIX,
-			      SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return false;
-	long n;
-	do {
-		n = syscall(SYS_sendto, fd, t.buf, t.len,
-			    MSG_DONTWAIT | MSG_NOSIGNAL, &addr,
-			    (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-					path_len + 1));
-	} while (n < 0 && errno == EINTR);
-	syscall(SYS_close, fd);
-	return n == (long)t.len;
+	if (send_to_socket(SOCK_DGRAM, &addr, addr_len, &t))
+		return true;
+	return errno == EPROTOTYPE &&
+	       send_to_socket(SOCK_STREAM, &addr, addr_len, &t);
 }
 
 bool sink_send(const struct log_settings *log, int severity,

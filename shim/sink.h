@@ -13,7 +13,4 @@
 bool sink_send(const struct log_settings *log, int severity,
 	       const struct text *message);
 
-/* Local time offset, read once at start-up (localtime takes a lock). */
-void sink_init_clock(void);
-
 #endif

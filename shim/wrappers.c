@@ -6,6 +6,7 @@
  * predictable branch: no lock, no allocation, no shared writes. */
 #include <errno.h>
 
+#include "addrlist.h"
 #include "connect.h"
 #include "real.h"
 #include "series.h"
@@ -31,13 +32,28 @@
 #define AGAIN_REAL(name, args) attempt.name args
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
 
+/* How the series starts; connect may settle a wait-mode call first. */
+#define BEGIN_REAL(family, name, first, code, blocking, args, dest)        \
+	series_begin(&s, FAMILY_##family, #name, code, UNPAREN blocking,      \
+		     UNPAREN dest)
+#define BEGIN_CONNECT(family, name, first, code, blocking, args, dest)     \
+	connect_begin(&s, &first, UNPAREN args)
+
+/* What a success leaves behind: only getaddrinfo's addresses. */
+#define SUCCEEDED_CONNECT(args) ((void)0)
+#define SUCCEEDED_ACCEPT(args) ((void)0)
+#define SUCCEEDED_READ(args) ((void)0)
+#define SUCCEEDED_WRITE(args) ((void)0)
+#define SUCCEEDED_RECV(args) ((void)0)
+#define SUCCEEDED_SEND(args) ((void)0)
+#define SUCCEEDED_GETADDRINFO(args) addrlist_note(*res)
+
 #define CALL(name, family, type, params, args, blocking, target, again, fails) \
 	static COLD type name##_failed(type first, UNPAREN params)            \
 	{                                                                     \
 		struct series s;                                              \
-		if (!series_begin(&s, FAMILY_##family, #name,                 \
-				  CODE_##fails(first), UNPAREN blocking,      \
-				  DEST_##target))                             \
+		if (!BEGIN_##again(family, name, first, CODE_##fails(first), \
+				   blocking, args, (DEST_##target)))          \
 			return first;                                         \
 		target;                                                       \
 		type r = first;                                               \
@@ -49,6 +65,8 @@
 				break;                                        \
 		}                                                             \
 		series_end(&s);                                               \
+		if (!FAILED_##fails(r))                                       \
+			SUCCEEDED_##family(args);                             \
 		return r;                                                     \
 	}                                                                     \
                                                                               \
@@ -57,6 +75,7 @@
 		type r = attempt.name args;                                   \
 		if (__builtin_expect(FAILED_##fails(r), 0))                   \
 			return name##_failed(r, UNPAREN args);                \
+		SUCCEEDED_##family(args);                                     \
 		return r;                                                     \
 	}
 #include "calls.def"

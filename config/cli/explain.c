@@ -105,6 +105,9 @@ static void print_value(FILE *out, const struct policy *p, enum policy_key key)
 	case KEY_ERRORS:
 		print_errors(out, &p->errors);
 		break;
+	case KEY_NONBLOCKING:
+		fputs(p->nonblocking == NONBLOCKING_WAIT ? "wait" : "pass", out);
+		break;
 	default:
 		print_beyond_value(out, p, key);
 		break;
@@ -124,6 +127,8 @@ static bool in_summary(const struct policy *p, enum policy_key key)
 		return p->max_delay != DELAY_UNBOUNDED;
 	case KEY_ERRORS:
 		return false;
+	case KEY_NONBLOCKING:
+		return p->nonblocking != NONBLOCKING_PASS;
 	case KEY_TRIES:
 	case KEY_DELAY:
 	case KEY_BACKOFF:

@@ -10,6 +10,8 @@ Suite *config_suite(void);
 Suite *spread_suite(void);
 Suite *beyond_suite(void);
 Suite *scope_suite(void);
+Suite *text_suite(void);
+Suite *nonblocking_suite(void);
 
 int main(void)
 {
@@ -20,6 +22,8 @@ int main(void)
 	srunner_add_suite(runner, spread_suite());
 	srunner_add_suite(runner, beyond_suite());
 	srunner_add_suite(runner, scope_suite());
+	srunner_add_suite(runner, text_suite());
+	srunner_add_suite(runner, nonblocking_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

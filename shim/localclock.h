@@ -1,0 +1,17 @@
+/* localclock.h: local wall-clock time for log records, without calling
+ * localtime() on the retry path (it takes glibc's tz lock and may read
+ * files, and a retry may run in a signal handler). */
+#ifndef KAIORETRY_LOCALCLOCK_H
+#define KAIORETRY_LOCALCLOCK_H
+
+#include <stdint.h>
+
+/* At start-up: reads the UTC offset now and when it will change. */
+void localclock_init(void);
+
+/* Seconds since the epoch, shifted to local time: now, or at `utc`
+ * (within the two years after localclock_init). */
+int64_t localclock_now(void);
+int64_t localclock_at(int64_t utc);
+
+#endif
