@@ -77,12 +77,13 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(BUILD)/unit-tests
 PROG_SRC = $(wildcard tests/progs/*.c)
 PROG_BIN = $(PROG_SRC:tests/progs/%.c=$(BUILD)/progs/%)
+BENCH_BIN = $(BUILD)/bench/bench $(BUILD)/bench/stamp.so $(BUILD)/bench/empty.so
 
 deps:
 	@scripts/install-deps
 
 UNIT_SHIM_OBJ = $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
-	$(BUILD)/obj/shim/localclock.o
+	$(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o
 
 $(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(UNIT_SHIM_OBJ)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -o $@ $(UNIT_SRC) \
@@ -187,7 +188,6 @@ fuzz-long: deps $(FUZZ_BIN)
 	scripts/fuzz $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS) | tee $(BUILD)/fuzz/last-long-run
 
 # Benchmarks: tests/bench holds the workloads, scripts/bench drives them.
-BENCH_BIN = $(BUILD)/bench/bench $(BUILD)/bench/stamp.so $(BUILD)/bench/empty.so
 
 $(BUILD)/bench/bench: tests/bench/bench.c
 	@mkdir -p $(dir $@)

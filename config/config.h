@@ -1,7 +1,9 @@
 /* config.h: the configuration the shim runs with, and how it is loaded.
  *
  * Sources, lowest precedence first: built-in defaults, INI [default],
- * INI [family], generic KAIORETRY_KEY, per-family KAIORETRY_FAMILY_KEY.
+ * INI [family], INI [program:NAME], INI [program:NAME/family], INI
+ * [family PATTERN] (destination.h), generic KAIORETRY_KEY, per-family
+ * KAIORETRY_FAMILY_KEY.
  * Loading never fails: problems are collected, and any problem turns the
  * whole configuration into a pass-through (the program runs untouched). */
 #ifndef KAIORETRY_CONFIG_H
@@ -10,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "destination.h"
 #include "inject_spec.h"
 #include "policy.h"
 
@@ -22,7 +25,12 @@
 	X(MIN_DELAY, min_delay) \
 	X(MAX_DELAY, max_delay) \
 	X(ERRORS, errors) \
-	X(NONBLOCKING, nonblocking)
+	X(NONBLOCKING, nonblocking) \
+	X(DEADLINE, deadline) \
+	X(ATTEMPT_TIMEOUT, attempt_timeout) \
+	X(SPREAD, spread) \
+	X(BUDGET, budget) \
+	X(BUDGET_MIN, budget_min)
 
 enum policy_key {
 #define X(UPPER, lower) KEY_##UPPER,
@@ -48,6 +56,8 @@ struct log_settings {
 	int level;			/* highest severity number sent */
 };
 
+#define PROGRAM_NAME_MAX 64
+
 struct config {
 	bool pass_through;	/* KAIORETRY=off, or a problem below */
 	bool strict;		/* KAIORETRY_STRICT=1: exit 78 on a problem */
@@ -62,6 +72,15 @@ struct config {
 
 	int problem_count;
 	char problem[PROBLEMS_KEPT][PROBLEM_MAX];
+
+	/* The names this program goes by (basename of /proc/self/exe and
+	 * of argv[0]), which [program:NAME] and `programs =` match. */
+	char program[2][PROGRAM_NAME_MAX];
+	bool program_unselected;	/* `programs =` does not name it */
+
+	/* [connect PATTERN] and [getaddrinfo PATTERN] sections. */
+	int destination_count;
+	struct destination destination[DESTINATIONS_MAX];
 };
 
 /* Where the configuration comes from.  The shim passes its environment;
@@ -71,6 +90,7 @@ struct config_sources {
 	bool secure;		/* AT_SECURE: ignore env and KAIORETRY_CONFIG */
 	const char *default_file;	/* read when it exists and no
 					 * KAIORETRY_CONFIG is given */
+	const char *program[2];	/* exe and argv[0] basenames, or NULL */
 };
 
 void config_load(struct config *cfg, const struct config_sources *src);

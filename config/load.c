@@ -18,6 +18,7 @@
 
 #include "ini.h"
 #include "inject_config.h"
+#include "program.h"
 #include "settings.h"
 #include "values.h"
 
@@ -25,13 +26,18 @@
 #define ASSIGNMENTS_MAX 512
 #define SCOPE_ALL (-1)
 
-enum rank { RANK_INI_DEFAULT = 1, RANK_INI_FAMILY, RANK_ENV, RANK_ENV_FAMILY };
+enum rank {
+	RANK_INI_DEFAULT = 1, RANK_INI_FAMILY, RANK_INI_PROGRAM,
+	RANK_INI_PROGRAM_FAMILY, RANK_INI_DESTINATION, RANK_ENV,
+	RANK_ENV_FAMILY
+};
 
 struct assignment {
 	enum rank rank;
 	int family;		/* SCOPE_ALL or a family */
 	int policy_key;		/* or -1 for a global key */
 	int global_key;
+	int destination;	/* index, or -1 */
 	const char *value;
 	size_t value_len;
 	char origin[ORIGIN_MAX];
@@ -42,6 +48,10 @@ struct loader {
 	const char *path;
 	int section;		/* SCOPE_ALL for [default], a family, or
 				 * SECTION_UNKNOWN after a bad header */
+	enum rank section_rank;
+	int destination;	/* the section's destination, or -1 */
+	bool section_elsewhere;	/* [program:NAME] of another program:
+				 * values are checked, not applied */
 	struct assignment list[ASSIGNMENTS_MAX];
 	int count;
 };
@@ -85,8 +95,9 @@ static const char *quoted(const char *v, size_t len, char out[64])
 	return out;
 }
 
-static void add(struct loader *ld, enum rank rank, int family, int policy_key,
-		int global_key, const char *value, size_t len, const char *origin)
+static void add_to(struct loader *ld, enum rank rank, int family,
+		   int policy_key, int global_key, int destination,
+		   const char *value, size_t len, const char *origin)
 {
 	if (ld->count == ASSIGNMENTS_MAX) {
 		config_problem(ld->cfg, origin, "more than %d settings",
@@ -95,35 +106,136 @@ static void add(struct loader *ld, enum rank rank, int family, int policy_key,
 	}
 	struct assignment *a = &ld->list[ld->count++];
 	*a = (struct assignment){ rank, family, policy_key, global_key,
-				  value, len, "" };
+				  destination, value, len, "" };
 	snprintf(a->origin, sizeof(a->origin), "%s", origin);
 }
 
+static void add(struct loader *ld, enum rank rank, int family, int policy_key,
+		int global_key, const char *value, size_t len, const char *origin)
+{
+	add_to(ld, rank, family, policy_key, global_key, -1, value, len,
+	       origin);
+}
+
 /* --- INI --- */
+
+/* "family" or "family/..." at the start of name: the family, its
+ * length in *used; -1 when none. */
+static int leading_family(const char *name, size_t len, size_t *used)
+{
+	for (int f = 0; f < FAMILY_COUNT; f++) {
+		size_t flen = strlen(family_name(f));
+		if (len >= flen && name_is(name, flen, family_name(f)) &&
+		    (len == flen || name[flen] == ' ' || name[flen] == '\t')) {
+			*used = flen;
+			return f;
+		}
+	}
+	return -1;
+}
+
+/* [program:NAME] or [program:NAME/family]. */
+static const char *program_section(struct loader *ld, const char *name,
+				   size_t len)
+{
+	const char *slash = memchr(name, '/', len);
+	size_t glob_len = slash ? (size_t)(slash - name) : len;
+	if (glob_len == 0)
+		return "[program:NAME] needs a NAME";
+	ld->section = SCOPE_ALL;
+	ld->section_rank = RANK_INI_PROGRAM;
+	if (slash) {
+		size_t flen = len - glob_len - 1;
+		ld->section = family_by_name(slash + 1, flen);
+		if (ld->section < 0)
+			return "unknown family after '/' in [program:NAME/family]";
+		ld->section_rank = RANK_INI_PROGRAM_FAMILY;
+	}
+	ld->section_elsewhere = !program_matches(ld->cfg, name, glob_len);
+	return NULL;
+}
+
+/* [family PATTERN]. */
+static const char *destination_section(struct loader *ld, int family,
+				       const char *pattern, size_t len,
+				       int line)
+{
+	struct config *cfg = ld->cfg;
+	if (cfg->destination_count == DESTINATIONS_MAX)
+		return "more than 32 destination sections";
+	struct destination *d = &cfg->destination[cfg->destination_count];
+	const char *why = dest_parse(family, pattern, len, &d->pattern);
+	if (why)
+		return why;
+	pattern = trim(pattern, &len);
+	d->family = family;
+	snprintf(d->text, sizeof(d->text), "%.*s", (int)len, pattern);
+	d->line = line;
+	ld->section = family;
+	ld->section_rank = RANK_INI_DESTINATION;
+	ld->destination = cfg->destination_count++;
+	return NULL;
+}
 
 static void on_section(void *ctx, int line, const char *name, size_t len)
 {
 	struct loader *ld = ctx;
 	char origin[ORIGIN_MAX], q[64];
+	const char *why = NULL;
+	size_t used;
 	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
+	ld->destination = -1;
+	ld->section_elsewhere = false;
 	if (name_is(name, len, "default")) {
 		ld->section = SCOPE_ALL;
+		ld->section_rank = RANK_INI_DEFAULT;
 		return;
 	}
 	if (name_is(name, len, "inject")) {
 		ld->section = SECTION_INJECT;
 		return;
 	}
-	for (int f = 0; f < FAMILY_COUNT; f++) {
-		if (name_is(name, len, family_name(f))) {
-			ld->section = f;
-			return;
-		}
+	int f = leading_family(name, len, &used);
+	if (f >= 0 && used == len) {
+		ld->section = f;
+		ld->section_rank = RANK_INI_FAMILY;
+		return;
 	}
+	if (f >= 0)
+		why = destination_section(ld, f, name + used, len - used, line);
+	else if (len >= 8 && name_is(name, 8, "program:"))
+		why = program_section(ld, name + 8, len - 8);
+	else
+		why = "";
+	if (!why)
+		return;
 	ld->section = SECTION_UNKNOWN;
-	config_problem(ld->cfg, origin, "unknown section [%s] (expected "
-		       "[default], [inject] or a family such as [connect])",
-		       quoted(name, len, q));
+	if (*why)
+		config_problem(ld->cfg, origin, "[%s]: %s", quoted(name, len, q),
+			       why);
+	else
+		config_problem(ld->cfg, origin, "unknown section [%s] (expected "
+			       "[default], [inject], a family such as [connect], "
+			       "[program:NAME] or [connect PATTERN])",
+			       quoted(name, len, q));
+}
+
+/* A setting in another program's section: only whether it is valid. */
+static void check_only(struct loader *ld, int pk, int gk, const char *value,
+		       size_t len, const char *origin)
+{
+	static struct config scratch_config;
+	struct policy scratch;
+	char q[64];
+	const char *why;
+	policy_builtin(&scratch, FAMILY_CONNECT);
+	if (gk >= 0)
+		why = global_set(&scratch_config, gk, value, len);
+	else
+		why = policy_set(&scratch, pk, value, len);
+	if (why)
+		config_problem(ld->cfg, origin, "'%s': %s",
+			       quoted(value, len, q), why);
 }
 
 static void on_entry(void *ctx, int line, const char *key, size_t key_len,
@@ -151,13 +263,22 @@ static void on_entry(void *ctx, int line, const char *key, size_t key_len,
 			       quoted(key, key_len, q));
 		return;
 	}
-	if (gk >= 0 && ld->section != SCOPE_ALL) {
-		config_problem(ld->cfg, origin, "'%s' belongs in [default]",
-			       quoted(key, key_len, q));
+	bool global_ok = ld->section == SCOPE_ALL && ld->destination < 0 &&
+			 !(ld->section_rank == RANK_INI_PROGRAM &&
+			   gk == GLOBAL_PROGRAMS);
+	if (gk >= 0 && !global_ok) {
+		config_problem(ld->cfg, origin, "'%s' belongs in [default]%s",
+			       quoted(key, key_len, q),
+			       gk == GLOBAL_PROGRAMS ? "" :
+			       " or [program:NAME]");
 		return;
 	}
-	add(ld, ld->section == SCOPE_ALL ? RANK_INI_DEFAULT : RANK_INI_FAMILY,
-	    ld->section, pk, gk, value, value_len, origin);
+	if (ld->section_elsewhere) {
+		check_only(ld, pk, gk, value, value_len, origin);
+		return;
+	}
+	add_to(ld, ld->section_rank, ld->section, pk, gk, ld->destination,
+	       value, value_len, origin);
 }
 
 static void on_problem(void *ctx, int line, const char *message)
@@ -221,6 +342,8 @@ static void load_text(struct loader *ld, const char *path, const char *text,
 	snprintf(ld->cfg->file, sizeof(ld->cfg->file), "%s", path);
 	ld->path = ld->cfg->file;
 	ld->section = SCOPE_ALL;	/* keys before any header: [default] */
+	ld->section_rank = RANK_INI_DEFAULT;
+	ld->destination = -1;
 	h.ctx = ld;
 	ini_parse(text, len, &h);
 }
@@ -297,26 +420,46 @@ static const char *env_value(char *const *env, const char *name)
 
 /* --- applying --- */
 
+static const char *apply_policy(struct config *cfg, const struct assignment *a)
+{
+	const char *why = NULL;
+	if (a->destination >= 0)
+		return policy_set(&cfg->destination[a->destination].policy,
+				  a->policy_key, a->value, a->value_len);
+	for (int f = 0; f < FAMILY_COUNT; f++) {
+		if (a->family != SCOPE_ALL && a->family != f)
+			continue;
+		if (a->policy_key == KEY_ATTEMPT_TIMEOUT && f != FAMILY_CONNECT)
+			continue;	/* connect only; checked on connect */
+		why = policy_set(&cfg->policy[f], a->policy_key, a->value,
+				 a->value_len);
+		if (why)
+			return why;
+		memcpy(cfg->origin[f][a->policy_key], a->origin, ORIGIN_MAX);
+		/* The environment overrides destination sections too. */
+		for (int d = 0; a->rank >= RANK_ENV &&
+				d < cfg->destination_count; d++)
+			if (cfg->destination[d].family == (enum family)f)
+				policy_set(&cfg->destination[d].policy,
+					   a->policy_key, a->value,
+					   a->value_len);
+	}
+	return NULL;
+}
+
 static void apply(struct loader *ld, const struct assignment *a)
 {
 	struct config *cfg = ld->cfg;
 	char q[64];
 	const char *why = NULL;
 
-	if (a->global_key >= 0) {
+	if (a->global_key >= 0)
 		why = global_set(cfg, a->global_key, a->value, a->value_len);
-	} else {
-		for (int f = 0; f < FAMILY_COUNT; f++) {
-			if (a->family != SCOPE_ALL && a->family != f)
-				continue;
-			why = policy_set(&cfg->policy[f], a->policy_key,
-					 a->value, a->value_len);
-			if (why)
-				break;
-			memcpy(cfg->origin[f][a->policy_key], a->origin,
-			       ORIGIN_MAX);
-		}
-	}
+	else if (a->policy_key == KEY_ATTEMPT_TIMEOUT &&
+		 a->family != SCOPE_ALL && a->family != FAMILY_CONNECT)
+		why = "attempt_timeout applies to connect only";
+	else
+		why = apply_policy(cfg, a);
 	if (why)
 		config_problem(cfg, a->origin, "'%s': %s",
 			       quoted(a->value, a->value_len, q), why);
@@ -332,6 +475,27 @@ static void validate(struct config *cfg)
 				       "%g (%s)", family_name(f), p->min_delay,
 				       p->max_delay, cfg->origin[f][KEY_MAX_DELAY]);
 	}
+	for (int d = 0; d < cfg->destination_count; d++) {
+		struct destination *dest = &cfg->destination[d];
+		const struct policy *p = &dest->policy;
+		dest->policy.enabled = cfg->policy[dest->family].enabled;
+		char origin[ORIGIN_MAX];
+		snprintf(origin, sizeof(origin), "%s:%d", cfg->file, dest->line);
+		if (p->max_delay != DELAY_UNBOUNDED && p->min_delay > p->max_delay)
+			config_problem(cfg, origin, "[%s %s] min_delay %g is "
+				       "above max_delay %g",
+				       family_name(dest->family), dest->text,
+				       p->min_delay, p->max_delay);
+	}
+}
+
+/* Destination sections start from their family's policy as the INI
+ * file's plainer sections left it. */
+static void inherit_destinations(struct config *cfg)
+{
+	for (int d = 0; d < cfg->destination_count; d++)
+		cfg->destination[d].policy =
+			cfg->policy[cfg->destination[d].family];
 }
 
 static void set_defaults(struct config *cfg)
@@ -350,12 +514,15 @@ static void set_defaults(struct config *cfg)
 
 static void apply_all(struct loader *ld)
 {
-	for (enum rank r = RANK_INI_DEFAULT; r <= RANK_ENV_FAMILY; r++)
+	for (enum rank r = RANK_INI_DEFAULT; r <= RANK_ENV_FAMILY; r++) {
+		if (r == RANK_INI_DESTINATION)
+			inherit_destinations(ld->cfg);
 		for (int i = 0; i < ld->count; i++)
 			if (ld->list[i].rank == r)
 				apply(ld, &ld->list[i]);
+	}
 	validate(ld->cfg);
-	if (ld->cfg->problem_count)
+	if (ld->cfg->problem_count || ld->cfg->program_unselected)
 		ld->cfg->pass_through = true;
 }
 
@@ -367,6 +534,9 @@ static void loader_reset(struct loader *ld, struct config *cfg)
 	ld->cfg = cfg;
 	ld->path = NULL;
 	ld->section = SCOPE_ALL;
+	ld->section_rank = RANK_INI_DEFAULT;
+	ld->destination = -1;
+	ld->section_elsewhere = false;
 	ld->count = 0;
 }
 
@@ -380,6 +550,7 @@ void config_load(struct config *cfg, const struct config_sources *src)
 	bool on = true;
 
 	set_defaults(cfg);
+	program_names(cfg, src->program);
 	loader_reset(ld, cfg);
 
 	if (strict && parse_switch(strict, strlen(strict), &cfg->strict))

@@ -58,6 +58,11 @@ void policy_builtin(struct policy *policy, enum family family)
 		.jitter_max = 0,
 		.min_delay = 0,
 		.max_delay = DELAY_UNBOUNDED,
+		.deadline = SECONDS_UNSET,
+		.attempt_timeout = SECONDS_UNSET,
+		.spread = SPREAD_NONE,
+		.budget = 0,
+		.budget_min = 10,
 		.enabled = true,
 	};
 	for (const int *code = builtin_errors[family]; *code; code++)

@@ -55,6 +55,11 @@ static inline void errset_add(struct errset *set, int code)
 }
 
 #define DELAY_UNBOUNDED (-1.0)	/* max_delay unset: kaioretry's None */
+#define SECONDS_UNSET (-1.0)	/* deadline, attempt_timeout not set */
+
+/* How each sleep is drawn around kaioretry's delay (AWS "Exponential
+ * Backoff And Jitter"); see shim/delay.h. */
+enum spread { SPREAD_NONE, SPREAD_FULL, SPREAD_EQUAL, SPREAD_DECORRELATED };
 
 /* What a retry may do on a non-blocking descriptor (key `nonblocking`).
  * PASS: never wait or sleep there (an event loop must not freeze).
@@ -71,6 +76,12 @@ struct policy {
 	double min_delay;
 	double max_delay;	/* DELAY_UNBOUNDED or >= min_delay */
 	struct errset errors;
+	/* Beyond kaioretry (config/beyond.h says what each means). */
+	double deadline;	/* seconds per series, or SECONDS_UNSET */
+	double attempt_timeout;	/* connect only; or SECONDS_UNSET */
+	enum spread spread;
+	double budget;		/* retries/first failures per 10 s; 0: off */
+	double budget_min;	/* retries per second always allowed */
 	enum nonblocking_mode nonblocking;
 	bool enabled;		/* false: this family passes through */
 };

@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <syslog.h>
 
+#include "beyond.h"
+#include "program.h"
 #include "values.h"
 
 static const char *const policy_keys[POLICY_KEY_COUNT] = {
@@ -69,6 +71,16 @@ const char *policy_set(struct policy *p, enum policy_key key,
 		return parse_seconds(v, len, &p->max_delay);
 	case KEY_ERRORS:
 		return parse_errors(v, len, &p->errors);
+	case KEY_DEADLINE:
+	case KEY_ATTEMPT_TIMEOUT:
+		return parse_limit(v, len, key == KEY_DEADLINE ? &p->deadline :
+				   &p->attempt_timeout);
+	case KEY_SPREAD:
+		return parse_spread(v, len, &p->spread);
+	case KEY_BUDGET:
+		return parse_budget(v, len, &p->budget);
+	case KEY_BUDGET_MIN:
+		return parse_rate(v, len, &p->budget_min);
 	case KEY_NONBLOCKING:
 		return set_nonblocking(p, v, len);
 	default:
@@ -168,6 +180,8 @@ const char *global_set(struct config *cfg, enum global_key key,
 		return set_facility(&cfg->log, v, len);
 	case GLOBAL_LOG_LEVEL:
 		return set_level(&cfg->log, v, len);
+	case GLOBAL_PROGRAMS:
+		return program_select(cfg, v, len);
 	default:
 		return "unknown key";
 	}

@@ -19,7 +19,8 @@ const char *policy_set(struct policy *policy, enum policy_key key,
 	X(ON, on) \
 	X(LOG, log) \
 	X(LOG_FACILITY, log_facility) \
-	X(LOG_LEVEL, log_level)
+	X(LOG_LEVEL, log_level) \
+	X(PROGRAMS, programs)
 
 enum global_key {
 #define X(UPPER, lower) GLOBAL_##UPPER,

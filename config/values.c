@@ -126,8 +126,7 @@ const char *parse_jitter(const char *text, size_t len, double *lo, double *hi)
 	return NULL;
 }
 
-/* Calls `each` for every comma-separated item, trimmed. */
-static const char *each_item(const char *text, size_t len, void *ctx,
+const char *parse_list(const char *text, size_t len, void *ctx,
 			     const char *(*each)(void *, const char *, size_t))
 {
 	text = trim(text, &len);
@@ -174,7 +173,7 @@ static const char *add_error(void *ctx, const char *name, size_t len)
 const char *parse_errors(const char *text, size_t len, struct errset *set)
 {
 	struct errset parsed = { 0 };
-	const char *why = each_item(text, len, &parsed, add_error);
+	const char *why = parse_list(text, len, &parsed, add_error);
 	if (!why)
 		*set = parsed;
 	return why;
@@ -200,7 +199,7 @@ const char *parse_families(const char *text, size_t len,
 			   bool enabled[FAMILY_COUNT])
 {
 	bool parsed[FAMILY_COUNT] = { 0 };
-	const char *why = each_item(text, len, parsed, add_family);
+	const char *why = parse_list(text, len, parsed, add_family);
 	if (!why)
 		memcpy(enabled, parsed, sizeof(parsed));
 	return why;

@@ -27,6 +27,11 @@ const char *parse_families(const char *text, size_t len, bool enabled[FAMILY_COU
 /* 1/0, yes/no, on/off, true/false. */
 const char *parse_switch(const char *text, size_t len, bool *on);
 
+/* Calls `each` for every comma-separated item, trimmed; stops at the
+ * first refusal and returns it. */
+const char *parse_list(const char *text, size_t len, void *ctx,
+		       const char *(*each)(void *, const char *, size_t));
+
 /* Trims spaces and tabs from both ends of text[0..*len). */
 const char *trim(const char *text, size_t *len);
 

@@ -16,6 +16,7 @@
 #include <poll.h>
 
 #include "addrlist.h"
+#include "connect_timeout.h"
 #include "connect_wait.h"
 #include "guard.h"
 #include "real.h"
@@ -47,7 +48,8 @@ bool connect_begin(struct series *s, int *result, int fd,
 	}
 	if (!wait_policy() || !fd_nonblocking(fd)) {
 		errno = code;
-		return series_begin(s, FAMILY_CONNECT, "connect", code, fd, 0);
+		return series_begin(s, FAMILY_CONNECT, "connect", code, fd, 0,
+				    addr, len, NULL);
 	}
 	if (code == EINPROGRESS) {
 		*result = connect_outcome(fd, signals_mark());
@@ -56,7 +58,8 @@ bool connect_begin(struct series *s, int *result, int fd,
 		code = errno;
 	}
 	/* fd -1: this series may sleep although the socket does not block. */
-	return series_begin(s, FAMILY_CONNECT, "connect", code, -1, 0);
+	return series_begin(s, FAMILY_CONNECT, "connect", code, -1, 0, addr,
+			    len, NULL);
 }
 
 static int wait_for_connect(int fd, const struct sockaddr *addr,
@@ -80,6 +83,21 @@ static int wait_for_connect(int fd, const struct sockaddr *addr,
 	return attempt.connect(fd, addr, len);	/* it never started */
 }
 
+/* attempt_timeout, shortened to what is left before the deadline. */
+static double attempt_limit(const struct series *s)
+{
+	const struct policy *p = s->policy;
+	double limit = p->attempt_timeout;
+	if (p->deadline != SECONDS_UNSET) {
+		double left = p->deadline - series_elapsed(s);
+		if (left < 0.001)
+			left = 0.001;
+		if (limit == SECONDS_UNSET || left < limit)
+			limit = left;
+	}
+	return limit;
+}
+
 int connect_again(struct series *s, int fd, const struct sockaddr *addr,
 		  socklen_t len)
 {
@@ -87,5 +105,7 @@ int connect_again(struct series *s, int fd, const struct sockaddr *addr,
 		return wait_for_connect(fd, addr, len);
 	if (fd_nonblocking(fd))	/* only in wait mode */
 		return connect_wait_again(fd, addr, len, s->signal_mark);
+	if (s->policy->attempt_timeout != SECONDS_UNSET)
+		return connect_timed(fd, addr, len, attempt_limit(s));
 	return attempt.connect(fd, addr, len);
 }

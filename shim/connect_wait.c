@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <poll.h>
 
+#include "connect_timeout.h"
 #include "real.h"
 #include "signals.h"
 
@@ -33,27 +34,11 @@ bool fd_nonblocking(int fd)
 
 int connect_outcome(int fd, unsigned signal_mark)
 {
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	for (;;) {
-		int n = poll(&p, 1, -1);
-		if (n > 0)
-			break;
-		if (n < 0 && errno != EINTR)
-			return -1;
-		if (signals_since(signal_mark)) {
-			errno = EINPROGRESS;
-			return -1;
-		}
-	}
-	int err = 0;
-	socklen_t err_len = sizeof(err);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) < 0)
-		return -1;
-	if (err) {
-		errno = err;
-		return -1;
-	}
-	return 0;
+	/* The waiting step attempt_timeout uses too, without a limit. */
+	int rc = connect_await(fd, -1, signal_mark);
+	if (rc == -1 && errno == EINTR)
+		errno = EINPROGRESS;	/* the program's own poll takes over */
+	return rc;
 }
 
 static void reset(int fd, const struct sockaddr *addr)

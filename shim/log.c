@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <syslog.h>
 
+#include "../config/beyond.h"
 #include "../config/errnames.h"
 #include "inject.h"
 #include "sink.h"
@@ -77,6 +78,36 @@ static void error_set_text(struct text *t, const struct errset *set)
 	}
 }
 
+static void budget_text(struct text *t, const struct policy *p)
+{
+	text_str(t, "budget=");
+	text_decimal(t, p->budget);
+	text_str(t, " budget_min=");
+	text_decimal(t, p->budget_min);
+	text_str(t, "/s");
+}
+
+/* The keys beyond kaioretry's, only those that are set. */
+static void beyond_text(struct text *t, const struct policy *p)
+{
+	if (p->deadline != SECONDS_UNSET) {
+		text_str(t, " deadline=");
+		text_decimal(t, p->deadline);
+	}
+	if (p->attempt_timeout != SECONDS_UNSET) {
+		text_str(t, " attempt_timeout=");
+		text_decimal(t, p->attempt_timeout);
+	}
+	if (p->spread != SPREAD_NONE) {
+		text_str(t, " spread=");
+		text_str(t, spread_name(p->spread));
+	}
+	if (p->budget > 0) {
+		text_str(t, " ");
+		budget_text(t, p);
+	}
+}
+
 static void policy_text(struct text *t, const struct policy *p)
 {
 	text_str(t, "Retry(");
@@ -105,6 +136,7 @@ static void policy_text(struct text *t, const struct policy *p)
 		text_str(t, ")");
 	}
 	text_str(t, "))");
+	beyond_text(t, p);
 }
 
 static void emit(struct series *s, int severity, const struct text *t)
@@ -149,7 +181,7 @@ void log_waiting(struct series *s)
 {
 	struct text t;
 	if (!sampled(s->calls)) {
-		s->lines_left_out += s->delay > 0 ? 2 : 1;
+		s->lines_left_out += s->sleep > 0 ? 2 : 1;
 		return;
 	}
 	begin_line(&t, s);
@@ -163,11 +195,11 @@ void log_waiting(struct series *s)
 	}
 	call_and_target(&t, s);
 	emit(s, LOG_INFO, &t);
-	if (s->delay <= 0)
+	if (s->sleep <= 0)
 		return;
 	begin_line(&t, s);
 	text_str(&t, "sleeping ");
-	text_decimal(&t, s->delay);
+	text_decimal(&t, s->sleep);
 	text_str(&t, " seconds before ");
 	call_and_target(&t, s);
 	emit(s, LOG_INFO, &t);
@@ -194,6 +226,13 @@ void log_outcome(struct series *s)
 		error_text(&t, s->last_code);
 		inject_mark(&t, s->call);
 	}
+	if (!ok && s->stop == STOP_DEADLINE) {
+		text_str(&t, "; deadline of ");
+		text_decimal(&t, s->policy->deadline);
+		text_str(&t, " s reached");
+	} else if (!ok && s->stop == STOP_BUDGET) {
+		text_str(&t, "; retry budget exhausted");
+	}
 	if (s->lines_left_out) {
 		text_str(&t, " (");
 		text_uint(&t, s->lines_left_out);
@@ -205,6 +244,24 @@ void log_outcome(struct series *s)
 		text_str(&t, " log records dropped)");
 	}
 	emit(s, ok ? LOG_NOTICE : LOG_WARNING, &t);
+}
+
+void log_budget_refused(struct series *s, uint64_t also_refused)
+{
+	struct text t;
+	begin_line(&t, s);
+	call_and_target(&t, s);
+	text_str(&t, " failed: ");
+	error_text(&t, s->first_code);
+	text_str(&t, "; not retried: retry budget exhausted (");
+	budget_text(&t, s->policy);
+	if (also_refused) {
+		text_str(&t, "; ");
+		text_uint(&t, also_refused);
+		text_str(&t, " more calls not retried since the last report");
+	}
+	text_str(&t, ")");
+	emit(s, LOG_WARNING, &t);
 }
 
 void log_problem(const struct log_settings *log, const char *message)

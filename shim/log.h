@@ -13,6 +13,8 @@ void log_first_failure(struct series *s);
 void log_new_failure(struct series *s);
 void log_waiting(struct series *s);
 void log_outcome(struct series *s);
+/* The first retry was refused by the retry budget; one line says so. */
+void log_budget_refused(struct series *s, uint64_t also_refused);
 
 /* A configuration problem, at start-up: to the log and to stderr. */
 void log_problem(const struct log_settings *log, const char *message);

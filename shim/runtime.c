@@ -6,10 +6,12 @@
  * (from another library's constructor) loads it on the spot. */
 #include "runtime.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "connect_timeout.h"
 #include "guard.h"
 #include "inject.h"
 #include "instance.h"
@@ -45,12 +47,23 @@ static void report_problems(const struct config *cfg)
 		    "untouched");
 }
 
+/* The executable's path, for [program:NAME]; "" when unknown. */
+static const char *exe_path(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
 static void load(void)
 {
+	char exe[256];
 	struct config_sources src = {
 		.env = environ,
 		.secure = getauxval(AT_SECURE) != 0,
 		.default_file = "/etc/kaioretry.ini",
+		.program = { exe_path(exe, sizeof(exe)),
+			     program_invocation_name },
 	};
 	localclock_init();	/* before any record, even an early one */
 	guard_enter();
@@ -78,6 +91,7 @@ const struct config *runtime_config(void)
 		return NULL;
 	load();
 	__atomic_store_n(&state, READY, __ATOMIC_RELEASE);
+	connect_timeout_install(&the_config);
 	return &the_config;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "delay.h"
 #include "guard.h"
 #include "inject.h"
@@ -78,39 +79,57 @@ static bool guard_held_for(const struct series *s)
 	return true;
 }
 
-/* The configuration when this failure starts a series, else NULL. */
-static const struct config *wanted(enum family family, int code, int fd,
-				   int msg_flags)
+/* The policy for this target: a destination section's, or the family's. */
+static const struct policy *policy_for(const struct config *cfg,
+				       enum family family,
+				       const struct sockaddr *addr,
+				       socklen_t addr_len, const char *node)
 {
-	const struct config *cfg = runtime_config();
+	const struct destination *d;
+	if (cfg->destination_count == 0)
+		return &cfg->policy[family];
+	d = dest_choose(cfg->destination, cfg->destination_count, family,
+			addr, addr_len, node);
+	return d ? &d->policy : &cfg->policy[family];
+}
+
+/* The policy under which this failure starts a series, else NULL. */
+static const struct policy *wanted(const struct config *cfg,
+				   enum family family, int code, int fd,
+				   int msg_flags, const struct sockaddr *addr,
+				   socklen_t addr_len, const char *node)
+{
 	if (!cfg || cfg->pass_through)
 		return NULL;
-	const struct policy *p = &cfg->policy[family];
+	const struct policy *p = policy_for(cfg, family, addr, addr_len, node);
 	if (!p->enabled || p->tries == 1 || !errset_has(&p->errors, code))
 		return NULL;
-	return may_block(fd, msg_flags) ? cfg : NULL;
+	return may_block(fd, msg_flags) ? p : NULL;
 }
 
 bool series_wanted(enum family family, int code, int fd, int msg_flags)
 {
 	int saved = errno;
-	bool yes = wanted(family, code, fd, msg_flags) != NULL;
+	bool yes = wanted(runtime_config(), family, code, fd, msg_flags,
+			  NULL, 0, NULL) != NULL;
 	errno = saved;
 	return yes;
 }
 
 bool series_begin(struct series *s, enum family family, const char *call,
-		  int code, int fd, int msg_flags)
+		  int code, int fd, int msg_flags, const struct sockaddr *addr,
+		  socklen_t addr_len, const char *node)
 {
 	int saved = errno;
 	const struct config *cfg;
 
 	if (guard_held_for(s))
 		goto pass;
-	cfg = wanted(family, code, fd, msg_flags);
-	if (!cfg)
+	cfg = runtime_config();
+	const struct policy *p = wanted(cfg, family, code, fd, msg_flags,
+					addr, addr_len, node);
+	if (!p)
 		goto pass;
-	const struct policy *p = &cfg->policy[family];
 
 	guard_enter();
 	running_series = (uintptr_t)s;
@@ -124,10 +143,13 @@ bool series_begin(struct series *s, enum family family, const char *call,
 		.errno_after = saved,
 		.calls = 1,
 		.delay = p->delay,
+		.sleep = p->delay,
 		.signal_mark = signals_mark(),
 	};
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	new_identity(s);
+	if (p->budget > 0)
+		budget_deposit(family);
 	return true;
 pass:
 	errno = saved;
@@ -163,22 +185,51 @@ static bool series_sleep(struct series *s, double seconds)
 	}
 }
 
+/* "Stop before": a sleep that would end past the deadline is not begun. */
+static bool past_deadline(const struct series *s, double sleep)
+{
+	double deadline = s->policy->deadline;
+	return deadline != SECONDS_UNSET && series_elapsed(s) + sleep > deadline;
+}
+
+/* A budget refusal of the very first retry is the storm case: one line,
+ * at most once a second per family, instead of a series log. */
+static void refused_at_once(struct series *s)
+{
+	uint64_t also_refused;
+	s->quiet = true;
+	if (budget_report_due(s->family, &also_refused))
+		log_budget_refused(s, also_refused);
+}
+
 bool series_retry(struct series *s)
 {
 	const struct policy *p = s->policy;
+	bool go = errset_has(&p->errors, s->last_code) &&
+		  (p->tries < 0 || s->calls < (uint64_t)p->tries);
 
-	if (s->calls == 1)
-		log_first_failure(s);
-	if (!errset_has(&p->errors, s->last_code))
-		return false;
-	if (p->tries > 0 && s->calls >= (uint64_t)p->tries)
-		return false;
-	if (signals_since(s->signal_mark)) {
+	if (go && signals_since(s->signal_mark)) {
 		s->interrupted = true;
+		go = false;
+	}
+	if (go) {
+		s->sleep = spread_sleep(p->spread, s->delay, s->sleep,
+					p->max_delay, &s->rng);
+		if (past_deadline(s, s->sleep))
+			s->stop = STOP_DEADLINE, go = false;
+	}
+	if (go && p->budget > 0 && !budget_withdraw(s->family, p))
+		s->stop = STOP_BUDGET, go = false;
+	if (s->calls == 1 && s->stop == STOP_BUDGET) {
+		refused_at_once(s);
 		return false;
 	}
+	if (s->calls == 1)
+		log_first_failure(s);
+	if (!go)
+		return false;
 	log_waiting(s);
-	if (s->delay > 0 && !series_sleep(s, s->delay)) {
+	if (s->sleep > 0 && !series_sleep(s, s->sleep)) {
 		s->interrupted = true;
 		return false;
 	}
@@ -199,7 +250,8 @@ void series_attempted(struct series *s, int code)
 
 void series_end(struct series *s)
 {
-	log_outcome(s);
+	if (!s->quiet)
+		log_outcome(s);
 	running_series = 0;
 	guard_leave();
 	errno = s->errno_after;

@@ -16,12 +16,16 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "../config/config.h"
 #include "text.h"
 
 #define TARGET_MAX 200
+
+/* Why a series stopped before its tries ran out, for the log. */
+enum series_stop { STOP_NONE, STOP_DEADLINE, STOP_BUDGET };
 
 struct series {
 	const char *call;		/* "connect" */
@@ -32,19 +36,24 @@ struct series {
 	int last_code;			/* errno, EAI_* (< 0), or 0: success */
 	int errno_after;		/* errno as the last real call left it */
 	uint64_t calls;			/* real calls made so far */
-	double delay;			/* the next sleep */
+	double delay;			/* kaioretry's next delay */
+	double sleep;			/* the next (then last) sleep, spread */
 	struct timespec started;
 	uint64_t rng;
 	unsigned signal_mark;
 	bool interrupted;		/* a non-restarting signal handler ran */
+	enum series_stop stop;
+	bool quiet;			/* logged in one line already */
 	char uuid[37];
 	struct text target;		/* "127.0.0.1:5432", escaped */
 	uint64_t lines_left_out;	/* sampled away, see log.c */
 	uint64_t records_dropped;	/* the sink could not take them */
 };
 
+/* addr (connect) or node (getaddrinfo) choose a destination section. */
 bool series_begin(struct series *s, enum family family, const char *call,
-		  int code, int fd, int msg_flags);
+		  int code, int fd, int msg_flags, const struct sockaddr *addr,
+		  socklen_t addr_len, const char *node);
 bool series_retry(struct series *s);
 void series_attempted(struct series *s, int code);
 void series_end(struct series *s);

@@ -31,6 +31,10 @@
 #define FD(fd) target_fd(&s.target, fd)
 #define SOCKADDR(addr, len) target_sockaddr(&s.target, addr, len)
 #define HOST(node, service) target_host(&s.target, node, service)
+/* The same column, read as what chooses a destination section. */
+#define DEST_FD(fd) NULL, 0, NULL
+#define DEST_SOCKADDR(addr, len) addr, len, NULL
+#define DEST_HOST(node, service) NULL, 0, node
 
 #define AGAIN_REAL(name, args) attempt.name args
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
@@ -51,9 +55,10 @@
 #define SAVED(x) , saved.x
 
 /* How the series starts; connect may settle a wait-mode call first. */
-#define BEGIN_REAL(family, name, first, code, blocking, args)              \
-	series_begin(&s, FAMILY_##family, #name, code, UNPAREN blocking)
-#define BEGIN_CONNECT(family, name, first, code, blocking, args)           \
+#define BEGIN_REAL(family, name, first, code, blocking, args, dest)        \
+	series_begin(&s, FAMILY_##family, #name, code, UNPAREN blocking,      \
+		     UNPAREN dest)
+#define BEGIN_CONNECT(family, name, first, code, blocking, args, dest)     \
 	connect_begin(&s, &first, UNPAREN args)
 
 /* What a success leaves behind: only getaddrinfo's addresses. */
@@ -70,7 +75,7 @@
 	{                                                                     \
 		struct series s;                                              \
 		if (!BEGIN_##again(family, name, first, CODE_##fails(first), \
-				   blocking, args))                           \
+				   blocking, args, (DEST_##target)))          \
 			return first;                                         \
 		target;                                                       \
 		type r = first;                                               \

@@ -4,6 +4,7 @@
 #ifndef KAIORETRY_CLI_H
 #define KAIORETRY_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "../config.h"
@@ -15,6 +16,18 @@ int explain(FILE *out, const struct config *cfg);
 /* Appends the sleeps `policy` implies, and their total, to out:
  * "sleeps 0.5 1 2 4 4 (total 11.5 s)". */
 void schedule_print(FILE *out, const struct policy *policy);
+
+/* One policy's summary line after "family:": the keys that do
+ * something, then " -> " and its schedule. */
+void explain_summary(FILE *out, const struct policy *policy);
+
+/* The keys beyond kaioretry's (explain_beyond.c). */
+void print_beyond_value(FILE *out, const struct policy *p, int key);
+bool beyond_in_summary(const struct policy *p, int key);
+/* The [family PATTERN] sections, each with its summary. */
+void explain_destinations(FILE *out, const struct config *cfg);
+/* --explain --target: which section applies to TARGET, and its policy. */
+int explain_target(FILE *out, const struct config *cfg, const char *target);
 
 /* A duration as the retry log writes it: 0.5, 1, 0.125. */
 void print_seconds(FILE *out, double seconds);

@@ -109,6 +109,7 @@ static void print_value(FILE *out, const struct policy *p, enum policy_key key)
 		fputs(p->nonblocking == NONBLOCKING_WAIT ? "wait" : "pass", out);
 		break;
 	default:
+		print_beyond_value(out, p, key);
 		break;
 	}
 }
@@ -128,9 +129,26 @@ static bool in_summary(const struct policy *p, enum policy_key key)
 		return false;
 	case KEY_NONBLOCKING:
 		return p->nonblocking != NONBLOCKING_PASS;
-	default:
+	case KEY_TRIES:
+	case KEY_DELAY:
+	case KEY_BACKOFF:
 		return true;
+	default:
+		return beyond_in_summary(p, key);
 	}
+}
+
+void explain_summary(FILE *out, const struct policy *p)
+{
+	for (int k = 0; k < POLICY_KEY_COUNT; k++) {
+		if (!in_summary(p, k))
+			continue;
+		fprintf(out, " %s=", policy_key_name(k));
+		print_value(out, p, k);
+	}
+	fputs(" -> ", out);
+	schedule_print(out, p);
+	fputc('\n', out);
 }
 
 static void explain_family(FILE *out, const struct config *cfg, int f)
@@ -142,15 +160,7 @@ static void explain_family(FILE *out, const struct config *cfg, int f)
 		return;
 	}
 	fprintf(out, "%s:", family_name(f));
-	for (int k = 0; k < POLICY_KEY_COUNT; k++) {
-		if (!in_summary(p, k))
-			continue;
-		fprintf(out, " %s=", policy_key_name(k));
-		print_value(out, p, k);
-	}
-	fputs(" -> ", out);
-	schedule_print(out, p);
-	fputc('\n', out);
+	explain_summary(out, p);
 	for (int k = 0; k < POLICY_KEY_COUNT; k++) {
 		char value[512] = "";
 		FILE *v = fmemopen(value, sizeof(value) - 1, "w");
@@ -158,7 +168,7 @@ static void explain_family(FILE *out, const struct config *cfg, int f)
 			print_value(v, p, k);
 			fclose(v);
 		}
-		fprintf(out, "    %-10s %-8s  from %s\n", policy_key_name(k),
+		fprintf(out, "    %-15s %-8s  from %s\n", policy_key_name(k),
 			value, cfg->origin[f][k]);
 	}
 }
@@ -177,6 +187,12 @@ int explain(FILE *out, const struct config *cfg)
 			"every call would pass through untouched");
 		return 1;
 	}
+	if (cfg->program_unselected) {
+		fprintf(out, "program '%s' is not in 'programs': every call "
+			"passes through untouched\n", cfg->program[0][0] ?
+			cfg->program[0] : "(none given; use --program NAME)");
+		return 0;
+	}
 	if (cfg->pass_through) {
 		fputs("KAIORETRY=off: every call passes through untouched\n",
 		      out);
@@ -186,5 +202,6 @@ int explain(FILE *out, const struct config *cfg)
 	print_log(out, &cfg->log);
 	for (int f = 0; f < FAMILY_COUNT; f++)
 		explain_family(out, cfg, f);
+	explain_destinations(out, cfg);
 	return 0;
 }

@@ -7,7 +7,12 @@
  *   kaioretry-config explain      the policy this environment (and
  *                                 KAIORETRY_CONFIG or /etc/kaioretry.ini)
  *                                 gives a program, exactly as the shim
- *                                 loads it */
+ *                                 loads it
+ *     [--program NAME]            as in a program named NAME
+ *                                 ([program:NAME] sections, programs =)
+ *     [--target TARGET]           which destination section applies to
+ *                                 10.1.2.3:5432, [::1]:6379, unix:/path
+ *                                 or a host name, and its policy */
 #include <stdio.h>
 #include <string.h>
 
@@ -38,14 +43,30 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "check") == 0)
 		return check(argv[2]);
-	if (argc == 2 && strcmp(argv[1], "explain") == 0) {
-		struct config_sources src = {
-			.env = environ,
-			.default_file = DEFAULT_FILE,
-		};
-		config_load(&cfg, &src);
-		return explain(stdout, &cfg);
+	if (argc >= 2 && strcmp(argv[1], "explain") == 0) {
+		const char *program = NULL, *target = NULL;
+		for (int i = 2; i + 1 < argc; i += 2) {
+			if (strcmp(argv[i], "--program") == 0)
+				program = argv[i + 1];
+			else if (strcmp(argv[i], "--target") == 0)
+				target = argv[i + 1];
+			else
+				argc = -1;
+		}
+		if (argc >= 2 && argc % 2 == 0) {
+			struct config_sources src = {
+				.env = environ,
+				.default_file = DEFAULT_FILE,
+				.program = { program, program },
+			};
+			config_load(&cfg, &src);
+			int rc = explain(stdout, &cfg);
+			if (rc == 0 && target && !cfg.pass_through)
+				rc = explain_target(stdout, &cfg, target);
+			return rc;
+		}
 	}
-	fputs("usage: kaioretry-config check FILE | explain\n", stderr);
+	fputs("usage: kaioretry-config check FILE | explain [--program NAME] "
+	      "[--target TARGET]\n", stderr);
 	return EX_USAGE;
 }

@@ -40,6 +40,26 @@ static struct policy edge(const struct policy *p, double jitter)
 	return e;
 }
 
+/* The range one sleep can take under spread, for kaioretry delays in
+ * [lo, hi]; *prev_hi carries the largest previous sleep (decorrelated). */
+static void spread_edges(const struct policy *p, double lo, double hi,
+			 double *prev_hi, double *sleep_lo, double *sleep_hi)
+{
+	double unused;
+	spread_range(p->spread, lo, lo, p->max_delay, sleep_lo, &unused);
+	spread_range(p->spread, hi, *prev_hi, p->max_delay, &unused, sleep_hi);
+	*prev_hi = *sleep_hi;
+}
+
+static void print_deadline(FILE *out, const struct policy *p)
+{
+	if (p->deadline == SECONDS_UNSET)
+		return;
+	fputs("; deadline ", out);
+	print_seconds(out, p->deadline);
+	fputs(" s: no sleep that would end past it", out);
+}
+
 void schedule_print(FILE *out, const struct policy *p)
 {
 	if (p->tries == 1) {
@@ -53,14 +73,15 @@ void schedule_print(FILE *out, const struct policy *p)
 	long shown = sleeps >= 0 && sleeps <= SHOWN_FINITE ? sleeps
 							    : SHOWN_UNBOUNDED;
 	double lo = p->delay, hi = p->delay;
-	double total_lo = 0, total_hi = 0;
+	double total_lo = 0, total_hi = 0, prev_hi = p->delay, s_lo, s_hi;
 
 	fputs("sleeps", out);
 	for (long i = 0; i < shown; i++) {
 		fputc(' ', out);
-		print_range(out, lo, hi);
-		total_lo += lo;
-		total_hi += hi;
+		spread_edges(p, lo, hi, &prev_hi, &s_lo, &s_hi);
+		print_range(out, s_lo, s_hi);
+		total_lo += s_lo;
+		total_hi += s_hi;
 		if (i + 1 < shown) {
 			lo = policy_next_delay(&low, lo, &rng);
 			hi = policy_next_delay(&high, hi, &rng);
@@ -70,6 +91,7 @@ void schedule_print(FILE *out, const struct policy *p)
 		fputs(" ... until the call succeeds (", out);
 		print_range(out, total_lo, total_hi);
 		fprintf(out, " s after %ld sleeps)", shown);
+		print_deadline(out, p);
 		return;
 	}
 	/* The rest of a long finite schedule, for its total.  Once both
@@ -77,14 +99,16 @@ void schedule_print(FILE *out, const struct policy *p)
 	for (long i = shown; i < sleeps && total_lo < TOTAL_HUGE; i++) {
 		double next_lo = policy_next_delay(&low, lo, &rng);
 		double next_hi = policy_next_delay(&high, hi, &rng);
-		if (next_lo == lo && next_hi == hi) {
-			total_lo += lo * (double)(sleeps - i);
-			total_hi += hi * (double)(sleeps - i);
+		double before = prev_hi;
+		spread_edges(p, next_lo, next_hi, &prev_hi, &s_lo, &s_hi);
+		if (next_lo == lo && next_hi == hi && prev_hi == before) {
+			total_lo += s_lo * (double)(sleeps - i);
+			total_hi += s_hi * (double)(sleeps - i);
 			break;
 		}
 		lo = next_lo, hi = next_hi;
-		total_lo += lo;
-		total_hi += hi;
+		total_lo += s_lo;
+		total_hi += s_hi;
 	}
 	if (shown < sleeps)
 		fprintf(out, " ... (%ld sleeps, total ", sleeps);
@@ -92,8 +116,10 @@ void schedule_print(FILE *out, const struct policy *p)
 		fputs(" (total ", out);
 	if (total_lo >= TOTAL_HUGE) {
 		fputs("more than 31 years)", out);
+		print_deadline(out, p);
 		return;
 	}
 	print_range(out, total_lo, total_hi);
 	fputs(" s)", out);
+	print_deadline(out, p);
 }

@@ -8,6 +8,9 @@ Suite *values_suite(void);
 Suite *errnames_suite(void);
 Suite *config_suite(void);
 Suite *inject_spec_suite(void);
+Suite *spread_suite(void);
+Suite *beyond_suite(void);
+Suite *scope_suite(void);
 Suite *text_suite(void);
 Suite *nonblocking_suite(void);
 
@@ -18,6 +21,9 @@ int main(void)
 	srunner_add_suite(runner, errnames_suite());
 	srunner_add_suite(runner, config_suite());
 	srunner_add_suite(runner, inject_spec_suite());
+	srunner_add_suite(runner, spread_suite());
+	srunner_add_suite(runner, beyond_suite());
+	srunner_add_suite(runner, scope_suite());
 	srunner_add_suite(runner, text_suite());
 	srunner_add_suite(runner, nonblocking_suite());
 	srunner_run_all(runner, CK_NORMAL);

@@ -1,0 +1,65 @@
+/* program.c: matching this process's program name (see program.h). */
+#include "program.h"
+
+#include <string.h>
+
+#include "glob.h"
+#include "values.h"
+
+bool program_matches(const struct config *cfg, const char *glob, size_t len)
+{
+	for (int i = 0; i < 2; i++) {
+		const char *name = cfg->program[i];
+		if (name[0] && glob_match(glob, len, name, strlen(name), false))
+			return true;
+	}
+	return false;
+}
+
+/* Names are basenames, so a '/' can only be a mistake. */
+const char *program_glob_problem(const char *glob, size_t len)
+{
+	if (memchr(glob, '/', len))
+		return "a program name has no '/' (it is matched against "
+		       "basenames)";
+	return NULL;
+}
+
+struct selecting {
+	const struct config *cfg;
+	bool any;
+};
+
+static const char *select_one(void *ctx, const char *glob, size_t len)
+{
+	struct selecting *sel = ctx;
+	const char *why = program_glob_problem(glob, len);
+	if (!why && program_matches(sel->cfg, glob, len))
+		sel->any = true;
+	return why;
+}
+
+const char *program_select(struct config *cfg, const char *value, size_t len)
+{
+	struct selecting sel = { cfg, false };
+	const char *why = parse_list(value, len, &sel, select_one);
+	if (!why)
+		cfg->program_unselected = !sel.any;
+	return why;
+}
+
+void program_names(struct config *cfg, const char *const names[2])
+{
+	for (int i = 0; i < 2; i++) {
+		const char *name = names ? names[i] : NULL;
+		cfg->program[i][0] = '\0';
+		if (!name)
+			continue;
+		const char *slash = strrchr(name, '/');
+		if (slash)
+			name = slash + 1;
+		size_t len = strnlen(name, PROGRAM_NAME_MAX - 1);
+		memcpy(cfg->program[i], name, len);
+		cfg->program[i][len] = '\0';
+	}
+}

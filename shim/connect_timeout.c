@@ -1,0 +1,130 @@
+/* connect_timeout.c: attempt_timeout for connect (see the header).
+ *
+ * It hooks in by swapping attempt.connect at load time, as rule 2 asks,
+ * and only when a policy sets attempt_timeout: then every blocking inet
+ * connect costs three fcntl calls and a poll more, which is the price
+ * of the bound.  Without attempt_timeout the wrapper is untouched. */
+#include "connect_timeout.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <time.h>
+
+#include "guard.h"
+#include "real.h"
+#include "runtime.h"
+#include "signals.h"
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int connect_await(int fd, double seconds, unsigned signal_mark)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	double until = now() + seconds;
+	for (;;) {
+		int ms = -1;
+		if (seconds >= 0) {
+			double left = until - now();
+			if (left <= 0) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			ms = (int)(left * 1000) + 1;	/* never short */
+		}
+		int n = poll(&p, 1, ms);
+		if (n > 0)
+			break;
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n < 0 && signals_since(signal_mark))
+			return -1;	/* EINTR, as the blocking call */
+	}
+	int err = 0;
+	socklen_t err_len = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) < 0)
+		return -1;
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+/* Drops a connect in progress or failed, keeping an explicit bind, so
+ * that the next connect on this socket starts afresh. */
+static void abort_attempt(int fd)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	libc.connect(fd, &unspec, sizeof(unspec));
+}
+
+int connect_timed(int fd, const struct sockaddr *addr, socklen_t len,
+		  double seconds)
+{
+	bool inet = addr && len >= sizeof(sa_family_t) &&
+		    (addr->sa_family == AF_INET || addr->sa_family == AF_INET6);
+	int flags = inet && seconds > 0 ? fcntl(fd, F_GETFL) : -1;
+	if (flags == -1 || (flags & O_NONBLOCK) ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return libc.connect(fd, addr, len);
+	unsigned mark = signals_mark();
+	int rc = libc.connect(fd, addr, len);
+	if (rc == -1 && errno == EINPROGRESS) {
+		rc = connect_await(fd, seconds, mark);
+		if (rc == -1 && errno != EINTR) {
+			int err = errno;
+			abort_attempt(fd);
+			errno = err;
+		}
+	}
+	int err = errno;
+	fcntl(fd, F_SETFL, flags);
+	errno = err;
+	return rc;
+}
+
+double connect_attempt_limit(const struct config *cfg,
+			     const struct sockaddr *addr, socklen_t len)
+{
+	const struct policy *p = &cfg->policy[FAMILY_CONNECT];
+	const struct destination *d = NULL;
+	if (cfg->destination_count)
+		d = dest_choose(cfg->destination, cfg->destination_count,
+				FAMILY_CONNECT, addr, len, NULL);
+	if (d)
+		p = &d->policy;
+	if (!p->enabled || p->attempt_timeout == SECONDS_UNSET)
+		return SECONDS_UNSET;
+	/* A deadline bounds the first attempt too. */
+	if (p->deadline != SECONDS_UNSET && p->deadline < p->attempt_timeout)
+		return p->deadline;
+	return p->attempt_timeout;
+}
+
+static int bounded_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	const struct config *cfg = runtime_config();
+	if (guard_held() || !cfg || cfg->pass_through)
+		return libc.connect(fd, addr, len);
+	return connect_timed(fd, addr, len,
+			     connect_attempt_limit(cfg, addr, len));
+}
+
+void connect_timeout_install(const struct config *cfg)
+{
+	bool wanted = cfg->policy[FAMILY_CONNECT].attempt_timeout !=
+		      SECONDS_UNSET;
+	for (int d = 0; d < cfg->destination_count; d++)
+		if (cfg->destination[d].family == FAMILY_CONNECT &&
+		    cfg->destination[d].policy.attempt_timeout != SECONDS_UNSET)
+			wanted = true;
+	if (wanted && !cfg->pass_through)
+		__atomic_store_n(&attempt.connect, bounded_connect,
+				 __ATOMIC_RELEASE);
+}
