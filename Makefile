@@ -125,6 +125,13 @@ check: deps
 # host programs' (python's) own leaks; the unit tests run with it on.
 # ODR checking is off because one test loads two copies of the library
 # on purpose (each defines kaioretry_instance; see shim/instance.c).
+# The preloaded runs cover the modules whose programs exercise the
+# library itself (SAN_SUITES); the others drive third-party daemons and
+# clients (dnsmasq, curl, psql) that hang or time out under the ASan
+# runtime with or without us, or check the kaioretry command's choice
+# of library path, which the ASan build does not share.
+SAN_SUITES = test_core. test_hardening. test_bad_input. test_inject. \
+	test_syslog.
 
 SAN = $(BUILD)/san
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -141,7 +148,7 @@ $(SAN_LIB): $(SAN_OBJ) $(EXPORTS)
 	$(CLANG) -shared -shared-libasan $(SAN_FLAGS) -pthread -o $@ \
 		$(SAN_OBJ) -Wl,--version-script=$(EXPORTS) -Wl,-z,now -ldl
 
-SAN_UNIT_SHIM = shim/delay.c shim/text.c shim/localclock.c
+SAN_UNIT_SHIM = $(UNIT_SHIM_OBJ:$(BUILD)/obj/%.o=%.c)
 $(SAN)/unit-tests: $(UNIT_SRC) $(CONFIG_SRC) $(SAN_UNIT_SHIM) \
 		$(wildcard shim/*.h config/*.h)
 	@mkdir -p $(dir $@)
@@ -157,7 +164,7 @@ check-sanitize: deps $(SAN)/unit-tests $(SAN_LIB) $(PROG_BIN) $(TEST_LIBS)
 	KAIORETRY_TEST_PRELOAD_FIRST=$(ASAN_RUNTIME) \
 	ASAN_OPTIONS=detect_leaks=0:detect_odr_violation=0:verify_asan_link_order=0:abort_on_error=1:log_path=$(CURDIR)/$(SAN)/reports/asan \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(CURDIR)/$(SAN)/reports/ubsan \
-		$(PYTHON) tests/integration/run.py
+		$(PYTHON) tests/integration/run.py $(SAN_SUITES)
 	@# A finding in a child the tests did not notice still fails the run.
 	@if ls $(SAN)/reports | grep -q .; then \
 		cat $(SAN)/reports/*; echo "sanitizer findings above"; exit 1; fi
