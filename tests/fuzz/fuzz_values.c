@@ -9,7 +9,8 @@
 #include "settings.h"
 
 enum { TRIES, SECONDS, BACKOFF, JITTER, ERRORS, FAMILIES, SWITCH,
-       GLOBAL_KEY, PARSERS = GLOBAL_KEY + GLOBAL_KEY_COUNT };
+       GLOBAL_KEY, POLICY_KEY = GLOBAL_KEY + GLOBAL_KEY_COUNT,
+       PARSERS = POLICY_KEY + POLICY_KEY_COUNT };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -74,7 +75,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	default:
-		/* on, log (sinks), log_facility, log_level */
+		if (which >= POLICY_KEY) {
+			/* every per-family key, through the key table */
+			config_check_text(&cfg, "fuzz", "", 0);
+			struct policy *p = &cfg.policy[data[0] % FAMILY_COUNT];
+			why = policy_set(p, (enum policy_key)(which - POLICY_KEY),
+					 text, len);
+			break;
+		}
+		/* on, log (sinks), log_facility, log_level, ... */
 		config_check_text(&cfg, "fuzz", "", 0);
 		why = global_set(&cfg, (enum global_key)(which - GLOBAL_KEY),
 				 text, len);
