@@ -20,7 +20,8 @@ static inline void require_sane_seconds(double s)
 static inline void require_sane_config(const struct config *cfg)
 {
 	REQUIRE(cfg->problem_count >= 0);
-	REQUIRE(cfg->pass_through == (cfg->problem_count > 0));
+	REQUIRE(cfg->pass_through ==
+		(cfg->problem_count > 0 || cfg->program_unselected));
 	for (int i = 0; i < cfg->problem_count && i < PROBLEMS_KEPT; i++)
 		REQUIRE(memchr(cfg->problem[i], '\0', PROBLEM_MAX) != NULL);
 	REQUIRE(memchr(cfg->log.path, '\0', sizeof(cfg->log.path)) != NULL);
