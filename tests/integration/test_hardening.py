@@ -202,3 +202,30 @@ def test_master_switch_off_is_a_pure_pass_through():
         # Off means silent too: not even a complaint about the rest.
         assert r.stderr == "", r.stderr
     keep.close()
+
+
+def test_privileged_process_ignores_env_and_config_path():
+    """A program with file capabilities run by an ordinary user is
+    AT_SECURE.  The loader ignores LD_PRELOAD there, so the program
+    dlopens us; our constructor must then ignore KAIORETRY_* and
+    KAIORETRY_CONFIG, which would otherwise give messages."""
+    if PRELOAD_FIRST:
+        raise Skip("the ASan runtime cannot be preloaded into AT_SECURE programs")
+    if not shutil.which("setcap") or not shutil.which("setpriv"):
+        raise Skip("setcap (libcap2-bin) or setpriv missing")
+    with tempdir() as d:
+        os.chmod(d, 0o755)
+        capped = os.path.join(d, "hardy")
+        shutil.copy(prog("hardy"), capped)
+        subprocess.run(["setcap", "cap_net_bind_service+ep", capped], check=True)
+        env = shim_env({"KAIORETRY_TRIES": "0", "KAIORETRY_CONFIG": "/nonexistent"},
+                       preload=False)
+        outs = {}
+        for label, path in (("capped", capped), ("plain", prog("hardy"))):
+            outs[label] = run(["setpriv", "--reuid=65534", "--regid=65534",
+                               "--clear-groups", path, "dlopen", LIB], env=env)
+    assert "dlopen ok" in outs["capped"].stdout, outs["capped"].stdout
+    assert outs["capped"].stderr == "", outs["capped"].stderr
+    # The same program without capabilities reads both and complains.
+    assert "KAIORETRY_TRIES" in outs["plain"].stderr
+    assert "/nonexistent: cannot open" in outs["plain"].stderr

@@ -13,9 +13,13 @@
  *                                   connect series (tries from the env)
  *   hardy leak PORT N               N failing series, printing fd count
  *                                   and RSS after N/10 and after N
+ *   hardy dlopen LIB                loads LIB (with file capabilities,
+ *                                   this is how an AT_SECURE process
+ *                                   gets the library at all)
  */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -231,6 +235,11 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "threads") && argc == 4) {
 		port = atoi(argv[3]);
 		return threads(atoi(argv[2]));
+	}
+	if (!strcmp(mode, "dlopen") && argc == 3) {
+		void *lib = dlopen(argv[2], RTLD_NOW);
+		printf("dlopen %s\n", lib ? "ok" : dlerror());
+		return lib == NULL;
 	}
 	if (!strcmp(mode, "leak") && argc == 4) {
 		port = atoi(argv[2]);
