@@ -56,6 +56,17 @@ int connect_await(int fd, double seconds, unsigned signal_mark)
 	return 0;
 }
 
+/* What a bounded attempt calls: whatever attempt.connect was when the
+ * bound was installed (libc's, or the fault injector's, so injected
+ * faults still land beneath the bound). */
+static int (*connect_next)(int, const struct sockaddr *, socklen_t);
+
+static int connect_once(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return connect_next ? connect_next(fd, addr, len) :
+			      libc.connect(fd, addr, len);
+}
+
 /* Drops a connect in progress or failed, keeping an explicit bind, so
  * that the next connect on this socket starts afresh. */
 static void abort_attempt(int fd)
@@ -72,9 +83,9 @@ int connect_timed(int fd, const struct sockaddr *addr, socklen_t len,
 	int flags = inet && seconds > 0 ? fcntl(fd, F_GETFL) : -1;
 	if (flags == -1 || (flags & O_NONBLOCK) ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
-		return libc.connect(fd, addr, len);
+		return connect_once(fd, addr, len);
 	unsigned mark = signals_mark();
-	int rc = libc.connect(fd, addr, len);
+	int rc = connect_once(fd, addr, len);
 	if (rc == -1 && errno == EINPROGRESS) {
 		rc = connect_await(fd, seconds, mark);
 		if (rc == -1 && errno != EINTR) {
@@ -111,7 +122,7 @@ static int bounded_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	const struct config *cfg = runtime_config();
 	if (guard_held() || !cfg || cfg->pass_through)
-		return libc.connect(fd, addr, len);
+		return connect_once(fd, addr, len);
 	return connect_timed(fd, addr, len,
 			     connect_attempt_limit(cfg, addr, len));
 }
@@ -124,7 +135,8 @@ void connect_timeout_install(const struct config *cfg)
 		if (cfg->destination[d].family == FAMILY_CONNECT &&
 		    cfg->destination[d].policy.attempt_timeout != SECONDS_UNSET)
 			wanted = true;
-	if (wanted && !cfg->pass_through)
-		__atomic_store_n(&attempt.connect, bounded_connect,
-				 __ATOMIC_RELEASE);
+	if (!wanted || cfg->pass_through)
+		return;
+	connect_next = attempt.connect;
+	__atomic_store_n(&attempt.connect, bounded_connect, __ATOMIC_RELEASE);
 }

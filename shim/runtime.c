@@ -91,12 +91,16 @@ const struct config *runtime_config(void)
 		return NULL;
 	load();
 	__atomic_store_n(&state, READY, __ATOMIC_RELEASE);
-	connect_timeout_install(&the_config);
 	return &the_config;
 }
 
 __attribute__((constructor)) static void runtime_start(void)
 {
+	const struct config *cfg;
 	real_resolve_all();
-	inject_start(runtime_config());
+	cfg = runtime_config();
+	/* Bounds wrap injectors, so injected faults land beneath them. */
+	inject_start(cfg);
+	if (cfg)
+		connect_timeout_install(cfg);
 }

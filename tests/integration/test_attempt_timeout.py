@@ -82,3 +82,19 @@ def test_attempt_timeout_restores_the_program_fd_flags():
     assert "nonblock False" in r.stdout
     assert "timeout None" in r.stdout
     assert "reconnected True" in r.stdout, r.stdout + r.stderr
+
+
+def test_injected_faults_land_beneath_the_bound():
+    """With both attempt_timeout and fault injection on connect, the
+    injector still fails the first attempt and the retries, and the
+    bound still applies: the series succeeds on the third try."""
+    from harness import LateServer
+    with LateServer(0) as srv:
+        r = run([prog("probe"), "connect", "127.0.0.1", str(srv.port)],
+                env=shim_env({"KAIORETRY_CONNECT_ATTEMPT_TIMEOUT": "2",
+                              "KAIORETRY_INJECT": "connect:error=ECONNREFUSED:when=1..2",
+                              "KAIORETRY_SEED": "1", "KAIORETRY_TRIES": "5"}))
+    assert "connect rc=0" in r.stdout, r.stdout + r.stderr
+    lines = series_lines(r.stderr)
+    assert sum("injected" in l for l in lines) >= 2, lines
+    assert any("succeeded after 3 tries" in l for l in lines), lines
