@@ -53,9 +53,9 @@ struct loader {
 	bool section_elsewhere;	/* [program:NAME] of another program:
 				 * values are checked, not applied */
 	int count;
-	struct assignment list[ASSIGNMENTS_MAX];	/* 160 KB: last, so
-							 * a reset touches one
-							 * page */
+	struct assignment *list;	/* assignments[]: a loader lives on the
+					 * stack, and a config with no setting
+					 * never touches the 160 KB list */
 };
 
 #define SECTION_UNKNOWN (-2)
@@ -555,23 +555,18 @@ static void apply_all(struct loader *ld)
 		ld->cfg->pass_through = true;
 }
 
-static struct loader the_loader;
+static struct assignment assignments[ASSIGNMENTS_MAX];
 
-/* Field by field: the assignment list is large and needs no zeroing. */
 static void loader_reset(struct loader *ld, struct config *cfg)
 {
-	ld->cfg = cfg;
-	ld->path = NULL;
-	ld->section = SCOPE_ALL;
-	ld->section_rank = RANK_INI_DEFAULT;
-	ld->destination = -1;
-	ld->section_elsewhere = false;
-	ld->count = 0;
+	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL,
+			       .section_rank = RANK_INI_DEFAULT,
+			       .destination = -1, .list = assignments };
 }
 
 void config_load(struct config *cfg, const struct config_sources *src)
 {
-	struct loader *ld = &the_loader;
+	struct loader loader, *ld = &loader;
 	char *const *env = src->secure ? NULL : src->env;
 	const char *master = env_value(env, "KAIORETRY");
 	const char *strict = env_value(env, "KAIORETRY_STRICT");
@@ -603,7 +598,7 @@ void config_load(struct config *cfg, const struct config_sources *src)
 
 void config_check_file(struct config *cfg, const char *path)
 {
-	struct loader *ld = &the_loader;
+	struct loader loader, *ld = &loader;
 	set_defaults(cfg);
 	loader_reset(ld, cfg);
 	load_file(ld, path);

@@ -8,10 +8,7 @@
 
 #include "tzrule.h"
 
-#define TZFILE_MAX 16384
-
 struct tzfile {
-	unsigned char buf[TZFILE_MAX];
 	const unsigned char *times;	/* timecnt big-endian int64 */
 	const unsigned char *idx;	/* timecnt type indices */
 	const unsigned char *types;	/* typecnt 6-byte ttinfo */
@@ -27,7 +24,8 @@ enum tzfile_result {
 };
 
 /* Reads the zone glibc would use for `tz` (getenv("TZ"), may be NULL)
- * and `tzdir` (getenv("TZDIR"), may be NULL). */
+ * and `tzdir` (getenv("TZDIR"), may be NULL).  `z` points into one
+ * static buffer: read one zone at a time, at start-up. */
 enum tzfile_result tzfile_read(struct tzfile *z, const char *tz,
 			       const char *tzdir);
 
