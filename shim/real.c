@@ -63,14 +63,23 @@ static int resolve_sigaction(int sig, const struct sigaction *act,
 	return libc.sigaction(sig, act, old);
 }
 
+static void resolve_freeaddrinfo(struct addrinfo *list)
+{
+	if (resolve((void **)&libc.freeaddrinfo, (void **)&attempt.freeaddrinfo,
+		    (void *)resolve_freeaddrinfo, "freeaddrinfo"))
+		libc.freeaddrinfo(list);
+}
+
 #define CALL(name, ...) .name = resolve_##name,
 struct calls libc = {
 #include "calls.def"
 	.sigaction = resolve_sigaction,
+	.freeaddrinfo = resolve_freeaddrinfo,
 };
 struct calls attempt = {
 #include "calls.def"
 	.sigaction = resolve_sigaction,
+	.freeaddrinfo = resolve_freeaddrinfo,
 };
 #undef CALL
 
@@ -85,4 +94,7 @@ void real_resolve_all(void)
 	if (libc.sigaction == resolve_sigaction)
 		resolve((void **)&libc.sigaction, (void **)&attempt.sigaction,
 			(void *)resolve_sigaction, "sigaction");
+	if (libc.freeaddrinfo == resolve_freeaddrinfo)
+		resolve((void **)&libc.freeaddrinfo, (void **)&attempt.freeaddrinfo,
+			(void *)resolve_freeaddrinfo, "freeaddrinfo");
 }

@@ -61,7 +61,8 @@
 #define BEGIN_CONNECT(family, name, first, code, blocking, args, dest)     \
 	connect_begin(&s, &first, UNPAREN args)
 
-/* What a success leaves behind: only getaddrinfo's addresses. */
+/* What a success leaves behind: only getaddrinfo's result pointer
+ * (addrlist.h; freeaddrinfo is wrapped in addrlist.c). */
 #define SUCCEEDED_CONNECT(args) ((void)0)
 #define SUCCEEDED_ACCEPT(args) ((void)0)
 #define SUCCEEDED_READ(args) ((void)0)
