@@ -18,7 +18,7 @@ struct addrlist_recent {
 
 extern __thread struct addrlist_recent addrlist_recent
 	__attribute__((tls_model("initial-exec")));
-extern uint64_t addrlist_generation;
+extern uint64_t addrlist_generation __attribute__((visibility("hidden")));
 
 /* Every successful getaddrinfo of this thread: two loads, two stores. */
 static inline void addrlist_note(const struct addrinfo *list)
