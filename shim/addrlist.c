@@ -46,8 +46,9 @@
 #include "addrlist.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "addrmatch.h"
 #include "real.h"
@@ -60,11 +61,17 @@ __thread struct addrlist_recent addrlist_recent
 uint64_t addrlist_generation;
 static unsigned readers;	/* threads walking a live list right now */
 
-static pthread_once_t held_key_once = PTHREAD_ONCE_INIT;
+/* Set up on first need, not at start-up: the key whose destructor frees
+ * a thread's held list, and the fork handler. */
+enum { NOT_SET_UP, SETTING_UP, SET_UP };
+static int set_up_state;
 static pthread_key_t held_key;
 static bool held_key_made;
 
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static void yield(void)
+{
+	syscall(SYS_sched_yield);
+}
 
 static void drop_held(void *unused)
 {
@@ -76,15 +83,33 @@ static void drop_held(void *unused)
 		libc.freeaddrinfo(held);
 }
 
-static void make_held_key(void)
+static void forget_readers(void)
 {
+	readers = 0;	/* only the forking thread lives on */
+}
+
+/* pthread_once by hand (each libc function the library imports costs
+ * every program a symbol lookup at start-up), that never waits: false
+ * while another thread sets up, or in the child of a fork made then. */
+static bool set_up(void)
+{
+	int state = NOT_SET_UP;
+	if (__atomic_load_n(&set_up_state, __ATOMIC_ACQUIRE) == SET_UP)
+		return true;
+	if (!__atomic_compare_exchange_n(&set_up_state, &state, SETTING_UP,
+					 false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_ACQUIRE))
+		return false;
 	held_key_made = pthread_key_create(&held_key, drop_held) == 0;
+	pthread_atfork(NULL, NULL, forget_readers);
+	__atomic_store_n(&set_up_state, SET_UP, __ATOMIC_RELEASE);
+	return true;
 }
 
 /* The first list this thread holds: thread exit must free it. */
 static void hold_first(void)
 {
-	if (pthread_once(&held_key_once, make_held_key) != 0 || !held_key_made ||
+	if (!set_up() || !held_key_made ||
 	    pthread_setspecific(held_key, &addrlist_recent) != 0)
 		drop_held(NULL);
 }
@@ -98,7 +123,7 @@ static void release_other(struct addrinfo *list)
 	if (addrlist_recent.generation == before)
 		addrlist_recent.generation = before + 1;
 	while (__atomic_load_n(&readers, __ATOMIC_SEQ_CST) != 0)
-		sched_yield();
+		yield();
 	libc.freeaddrinfo(list);
 }
 
@@ -135,23 +160,14 @@ EXPORT void freeaddrinfo(struct addrinfo *list)
 	libc.freeaddrinfo(old);
 }
 
-static void forget_readers(void)
-{
-	readers = 0;	/* only the forking thread lives on */
-}
-
-static void watch_forks(void)
-{
-	pthread_atfork(NULL, NULL, forget_readers);
-}
-
 bool addrlist_has_more_after(const struct sockaddr *addr, socklen_t len)
 {
 	struct addrlist_recent *r = &addrlist_recent;
 	if (!r->list || !addr ||
 	    (addr->sa_family != AF_INET && addr->sa_family != AF_INET6))
 		return false;
-	pthread_once(&atfork_once, watch_forks);
+	if (!set_up())	/* the fork handler, before `readers` is ever raised */
+		return false;
 	sigset_t all, before;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &before);

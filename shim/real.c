@@ -63,6 +63,8 @@ static int resolve_sigaction(int sig, const struct sigaction *act,
 	return libc.sigaction(sig, act, old);
 }
 
+/* Looked up on its first use only, not by real_resolve_all: a program
+ * that never frees a getaddrinfo list does not pay the dlsym at start. */
 static void resolve_freeaddrinfo(struct addrinfo *list)
 {
 	if (resolve((void **)&libc.freeaddrinfo, (void **)&attempt.freeaddrinfo,
@@ -94,7 +96,4 @@ void real_resolve_all(void)
 	if (libc.sigaction == resolve_sigaction)
 		resolve((void **)&libc.sigaction, (void **)&attempt.sigaction,
 			(void *)resolve_sigaction, "sigaction");
-	if (libc.freeaddrinfo == resolve_freeaddrinfo)
-		resolve((void **)&libc.freeaddrinfo, (void **)&attempt.freeaddrinfo,
-			(void *)resolve_freeaddrinfo, "freeaddrinfo");
 }
