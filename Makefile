@@ -34,7 +34,7 @@ $(EXPORTS): shim/calls.def Makefile
 	{ echo '{ global:'; \
 	  printf '#define CALL(name, ...) name;\n#include "calls.def"\n' | \
 	    $(CC) -E -P -Ishim -x c - ; \
-	  echo 'sigaction; local: *; };'; } > $@
+	  echo 'sigaction; freeaddrinfo; local: *; };'; } > $@
 
 $(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(EXPORTS)
 	$(CC) -shared -pthread -o $@ $(SHIM_OBJ) $(CONFIG_OBJ) \
@@ -84,7 +84,8 @@ deps:
 
 UNIT_SHIM_OBJ = $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
 	$(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o \
-	$(BUILD)/obj/shim/tzfile.o $(BUILD)/obj/shim/tzrule.o
+	$(BUILD)/obj/shim/tzfile.o $(BUILD)/obj/shim/tzrule.o \
+	$(BUILD)/obj/shim/addrmatch.o
 
 $(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(UNIT_SHIM_OBJ)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -o $@ $(UNIT_SRC) \
