@@ -101,6 +101,14 @@ struct config_sources {
 	const char *program[2];	/* exe and argv[0] basenames, or NULL */
 };
 
+/* The policy for a call aimed at this target: the most specific
+ * destination section's, else the family's.  `addr` for connect,
+ * `node` for getaddrinfo; both NULL for calls without a target. */
+const struct policy *config_policy_for(const struct config *cfg,
+				       enum family family,
+				       const struct sockaddr *addr,
+				       socklen_t addr_len, const char *node);
+
 void config_load(struct config *cfg, const struct config_sources *src);
 
 /* Where key k of family f came from: "built-in", "file:line" or a
