@@ -34,7 +34,7 @@ $(EXPORTS): shim/calls.def Makefile
 	{ echo '{ global:'; \
 	  printf '#define CALL(name, ...) name;\n#include "calls.def"\n' | \
 	    $(CC) -E -P -Ishim -x c - ; \
-	  echo 'sigaction; kaioretry_instance; local: *; };'; } > $@
+	  echo 'sigaction; freeaddrinfo; kaioretry_instance; local: *; };'; } > $@
 
 $(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(EXPORTS)
 	$(CC) -shared -pthread -o $@ $(SHIM_OBJ) $(CONFIG_OBJ) \
@@ -83,7 +83,9 @@ deps:
 	@scripts/install-deps
 
 UNIT_SHIM_OBJ = $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
-	$(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o
+	$(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o \
+	$(BUILD)/obj/shim/tzfile.o $(BUILD)/obj/shim/tzrule.o \
+	$(BUILD)/obj/shim/addrmatch.o
 
 $(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(UNIT_SHIM_OBJ)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -o $@ $(UNIT_SRC) \
@@ -208,10 +210,12 @@ $(BUILD)/bench/%.so: tests/bench/%.c
 bench: deps $(LIB) $(BENCH_BIN)
 	$(PYTHON) scripts/bench
 
-# The quick, deterministic part that `make check` also runs (through
-# tests/integration/test_bench.py): instructions added per call.
+# The quick, deterministic parts that `make check` also runs (through
+# tests/integration/test_bench.py and test_startup.py): instructions
+# added per call, and to a program's start-up.
 bench-budget: deps $(LIB) $(BENCH_BIN)
 	$(PYTHON) scripts/bench --budget
+	$(PYTHON) scripts/bench --startup-budget
 
 demo: deps $(LIB) $(HELPER)
 	@scripts/demo

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "destination.h"
 #include "inject_spec.h"
@@ -64,22 +65,29 @@ struct config {
 	struct policy policy[FAMILY_COUNT];
 	struct log_settings log;
 	char file[CONFIG_PATH_MAX];	/* INI file read, "" if none */
-	struct inject_spec inject;	/* fault injection; count 0: off */
-
-	/* Where each value came from: "built-in", "file:line" or a
-	 * variable name.  Only --explain reads it. */
-	char origin[FAMILY_COUNT][POLICY_KEY_COUNT][ORIGIN_MAX];
-
-	int problem_count;
-	char problem[PROBLEMS_KEPT][PROBLEM_MAX];
 
 	/* The names this program goes by (basename of /proc/self/exe and
 	 * of argv[0]), which [program:NAME] and `programs =` match. */
 	char program[2][PROGRAM_NAME_MAX];
 	bool program_unselected;	/* `programs =` does not name it */
 
-	/* [connect PATTERN] and [getaddrinfo PATTERN] sections. */
+	int problem_count;
 	int destination_count;
+	uint16_t origin_set[FAMILY_COUNT];	/* bit per key: origin set */
+
+	/* The bulk arrays come last, each read only below its count or
+	 * under its bit: loading leaves them unzeroed, so the start-up
+	 * writes (and faults in) only the first page of these 53 KB. */
+	struct inject_spec inject;	/* fault injection; count 0: off */
+
+	/* Where each value came from: "file:line" or a variable name,
+	 * where the key's bit is set in origin_set; config_origin() says
+	 * "built-in" for the others.  Only --explain and messages read it. */
+	char origin[FAMILY_COUNT][POLICY_KEY_COUNT][ORIGIN_MAX];
+
+	char problem[PROBLEMS_KEPT][PROBLEM_MAX];
+
+	/* [connect PATTERN] and [getaddrinfo PATTERN] sections. */
 	struct destination destination[DESTINATIONS_MAX];
 };
 
@@ -93,7 +101,19 @@ struct config_sources {
 	const char *program[2];	/* exe and argv[0] basenames, or NULL */
 };
 
+/* The policy for a call aimed at this target: the most specific
+ * destination section's, else the family's.  `addr` for connect,
+ * `node` for getaddrinfo; both NULL for calls without a target. */
+const struct policy *config_policy_for(const struct config *cfg,
+				       enum family family,
+				       const struct sockaddr *addr,
+				       socklen_t addr_len, const char *node);
+
 void config_load(struct config *cfg, const struct config_sources *src);
+
+/* Where key k of family f came from: "built-in", "file:line" or a
+ * variable name. */
+const char *config_origin(const struct config *cfg, int f, int k);
 
 /* Only the INI file: every problem in it, for `kaioretry --check`. */
 void config_check_file(struct config *cfg, const char *path);

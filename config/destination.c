@@ -3,6 +3,8 @@
  * inet_pton at load time; matching compares bytes only. */
 #include "destination.h"
 
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -280,4 +282,16 @@ bool dest_target_parse(enum family family, const char *text,
 		*ss_len = sizeof(*in6);
 	}
 	return true;
+}
+
+const struct policy *config_policy_for(const struct config *cfg,
+				       enum family family,
+				       const struct sockaddr *addr,
+				       socklen_t addr_len, const char *node)
+{
+	const struct destination *d = NULL;
+	if (cfg->destination_count)
+		d = dest_choose(cfg->destination, cfg->destination_count,
+				family, addr, addr_len, node);
+	return d ? &d->policy : &cfg->policy[family];
 }

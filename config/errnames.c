@@ -10,14 +10,20 @@
 #include <netdb.h>
 #include <string.h>
 
+/* Names and texts held in the tables, not pointed to: pointers would
+ * need a relocation each at load time and a written page per process. */
 struct errname {
-	const char *name;
+	char name[16];
 	int code;
-	const char *text;	/* EAI_* only: gai_strerror would translate */
 };
 
-#define E(name) { #name, name, NULL },
-#define D(name, text) { #name, name, text },
+struct eainame {
+	struct errname e;
+	char text[44];	/* gai_strerror would translate */
+};
+
+#define E(name) { #name, name },
+#define D(name, text) { { #name, name }, text },
 static const struct errname errno_names[] = {
 	E(EPERM)
 	E(ENOENT)
@@ -155,7 +161,7 @@ static const struct errname errno_names[] = {
 	E(ENOTSUP)
 };
 
-static const struct errname eai_names[] = {
+static const struct eainame eai_names[] = {
 	D(EAI_BADFLAGS, "Bad value for ai_flags")
 	D(EAI_NONAME, "Name or service not known")
 	D(EAI_AGAIN, "Temporary failure in name resolution")
@@ -180,31 +186,41 @@ static const struct errname eai_names[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static int lookup(const struct errname *table, size_t n,
-		  const char *name, size_t len)
+/* Entry i of either table. */
+static const struct errname *entry(int eai, size_t i)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strlen(table[i].name) == len &&
-		    memcmp(table[i].name, name, len) == 0)
-			return table[i].code;
+	return eai ? &eai_names[i].e : &errno_names[i];
+}
+
+static size_t entries(int eai)
+{
+	return eai ? COUNT(eai_names) : COUNT(errno_names);
+}
+
+static int lookup(int eai, const char *name, size_t len)
+{
+	for (size_t i = 0; i < entries(eai); i++) {
+		const struct errname *e = entry(eai, i);
+		if (strnlen(e->name, sizeof(e->name)) == len &&
+		    memcmp(e->name, name, len) == 0)
+			return e->code;
+	}
 	return 0;
 }
 
 int errname_code(const char *name, size_t len)
 {
-	int code = lookup(errno_names, COUNT(errno_names), name, len);
+	int code = lookup(0, name, len);
 	if (code == 0)
-		code = lookup(eai_names, COUNT(eai_names), name, len);
+		code = lookup(1, name, len);
 	return code;
 }
 
 const char *errname_of(int code)
 {
-	const struct errname *table = code < 0 ? eai_names : errno_names;
-	size_t n = code < 0 ? COUNT(eai_names) : COUNT(errno_names);
-	for (size_t i = 0; i < n; i++)
-		if (table[i].code == code)
-			return table[i].name;
+	for (size_t i = 0; i < entries(code < 0); i++)
+		if (entry(code < 0, i)->code == code)
+			return entry(code < 0, i)->name;
 	return NULL;
 }
 
@@ -214,7 +230,7 @@ const char *errname_describe(int code)
 	if (code >= 0)
 		text = strerrordesc_np(code);	/* untranslated, no locale */
 	for (size_t i = 0; code < 0 && i < COUNT(eai_names); i++)
-		if (eai_names[i].code == code)
+		if (eai_names[i].e.code == code)
 			text = eai_names[i].text;
 	return text ? text : "Unknown error";
 }

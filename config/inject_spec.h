@@ -51,9 +51,9 @@ struct inject_rule {
 
 struct inject_spec {
 	int count;			/* 0: injection is off */
-	struct inject_rule rule[INJECT_RULES_MAX];
 	uint64_t seed;
 	bool seed_given;
+	struct inject_rule rule[INJECT_RULES_MAX];	/* below count */
 };
 
 /* Parses `text` (len bytes) into spec->rule / spec->count, leaving the

@@ -52,8 +52,10 @@ struct loader {
 	int destination;	/* the section's destination, or -1 */
 	bool section_elsewhere;	/* [program:NAME] of another program:
 				 * values are checked, not applied */
-	struct assignment list[ASSIGNMENTS_MAX];
 	int count;
+	struct assignment *list;	/* assignments[]: a loader lives on the
+					 * stack, and a config with no setting
+					 * never touches the 160 KB list */
 };
 
 #define SECTION_UNKNOWN (-2)
@@ -436,6 +438,7 @@ static const char *apply_policy(struct config *cfg, const struct assignment *a)
 		if (why)
 			return why;
 		memcpy(cfg->origin[f][a->policy_key], a->origin, ORIGIN_MAX);
+		cfg->origin_set[f] |= (uint16_t)(1u << a->policy_key);
 		/* The environment overrides destination sections too. */
 		for (int d = 0; a->rank >= RANK_ENV &&
 				d < cfg->destination_count; d++)
@@ -470,10 +473,11 @@ static void validate(struct config *cfg)
 	for (int f = 0; f < FAMILY_COUNT; f++) {
 		const struct policy *p = &cfg->policy[f];
 		if (p->max_delay != DELAY_UNBOUNDED && p->min_delay > p->max_delay)
-			config_problem(cfg, cfg->origin[f][KEY_MIN_DELAY],
+			config_problem(cfg, config_origin(cfg, f, KEY_MIN_DELAY),
 				       "[%s] min_delay %g is above max_delay "
 				       "%g (%s)", family_name(f), p->min_delay,
-				       p->max_delay, cfg->origin[f][KEY_MAX_DELAY]);
+				       p->max_delay,
+				       config_origin(cfg, f, KEY_MAX_DELAY));
 	}
 	for (int d = 0; d < cfg->destination_count; d++) {
 		struct destination *dest = &cfg->destination[d];
@@ -498,14 +502,47 @@ static void inherit_destinations(struct config *cfg)
 			cfg->policy[cfg->destination[d].family];
 }
 
+const char *config_origin(const struct config *cfg, int f, int k)
+{
+	return cfg->origin_set[f] >> k & 1 ? cfg->origin[f][k] : "built-in";
+}
+
+/* The arrays set_defaults leaves as they are (struct config keeps them
+ * last): each entry is written before it is read, below a count or
+ * under a bit that is zeroed.  Zeroing all 53 KB of the config was most
+ * of the start-up's instructions and a dozen page faults. */
+#define BULK(field) { offsetof(struct config, field), \
+		      sizeof(((struct config *)0)->field) }
+static const struct { size_t at, size; } bulk[] = {
+	BULK(inject.rule),	/* below inject.count */
+	BULK(origin),		/* under origin_set */
+	BULK(problem),		/* below problem_count */
+	BULK(destination),	/* below destination_count */
+};
+_Static_assert(offsetof(struct config, inject.rule) <
+	       offsetof(struct config, origin) &&
+	       offsetof(struct config, origin) <
+	       offsetof(struct config, problem) &&
+	       offsetof(struct config, problem) <
+	       offsetof(struct config, destination), "bulk[] out of order");
+_Static_assert(POLICY_KEY_COUNT <= 16, "origin_set holds 16 bits");
+
+/* Zeroes everything else, wherever a new field lands. */
+static void zero_all_but_bulk(struct config *cfg)
+{
+	size_t from = 0;
+	for (size_t i = 0; i < sizeof(bulk) / sizeof(bulk[0]); i++) {
+		memset((char *)cfg + from, 0, bulk[i].at - from);
+		from = bulk[i].at + bulk[i].size;
+	}
+	memset((char *)cfg + from, 0, sizeof(*cfg) - from);
+}
+
 static void set_defaults(struct config *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	for (int f = 0; f < FAMILY_COUNT; f++) {
+	zero_all_but_bulk(cfg);
+	for (int f = 0; f < FAMILY_COUNT; f++)
 		policy_builtin(&cfg->policy[f], f);
-		for (int k = 0; k < POLICY_KEY_COUNT; k++)
-			strcpy(cfg->origin[f][k], "built-in");
-	}
 	cfg->log.sink = SINK_SYSLOG;
 	strcpy(cfg->log.path, "/dev/log");
 	cfg->log.facility = LOG_USER;
@@ -526,23 +563,18 @@ static void apply_all(struct loader *ld)
 		ld->cfg->pass_through = true;
 }
 
-static struct loader the_loader;
+static struct assignment assignments[ASSIGNMENTS_MAX];
 
-/* Field by field: the assignment list is large and needs no zeroing. */
 static void loader_reset(struct loader *ld, struct config *cfg)
 {
-	ld->cfg = cfg;
-	ld->path = NULL;
-	ld->section = SCOPE_ALL;
-	ld->section_rank = RANK_INI_DEFAULT;
-	ld->destination = -1;
-	ld->section_elsewhere = false;
-	ld->count = 0;
+	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL,
+			       .section_rank = RANK_INI_DEFAULT,
+			       .destination = -1, .list = assignments };
 }
 
 void config_load(struct config *cfg, const struct config_sources *src)
 {
-	struct loader *ld = &the_loader;
+	struct loader loader, *ld = &loader;
 	char *const *env = src->secure ? NULL : src->env;
 	const char *master = env_value(env, "KAIORETRY");
 	const char *strict = env_value(env, "KAIORETRY_STRICT");
@@ -574,7 +606,7 @@ void config_load(struct config *cfg, const struct config_sources *src)
 
 void config_check_file(struct config *cfg, const char *path)
 {
-	struct loader *ld = &the_loader;
+	struct loader loader, *ld = &loader;
 	set_defaults(cfg);
 	loader_reset(ld, cfg);
 	load_file(ld, path);

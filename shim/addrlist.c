@@ -1,112 +1,187 @@
-/* addrlist.c: remembers the addresses of this thread's most recent
- * getaddrinfo result, for address-list fallthrough.
+/* addrlist.c: which getaddrinfo list a failed connect consults for
+ * address-list fallthrough (addrmatch.c does the matching), the
+ * freeaddrinfo wrapper, and why a list is never read once freed.
  *
- * Where to record: the list itself cannot be kept.  Python's
- * create_connection copies it and calls freeaddrinfo before its first
- * connect, and a list may be freed by another thread, so a saved
- * pointer would dangle.  Recording on freeaddrinfo would miss the C
- * programs that connect while walking the live list, and still need a
- * pointer for them.  So the addresses are copied on getaddrinfo success
- * into initial-exec TLS: no allocation, no lock, nothing to free.  That
- * is the one cost added to a successful getaddrinfo (callgrind: 35
- * instructions for localhost's two addresses, against about 6,900 for
- * the lookup itself from /etc/hosts, far more with DNS); no other
- * wrapper pays anything.
+ * A successful getaddrinfo only notes the result pointer and the current
+ * addrlist_generation in initial-exec TLS (addrlist_note: no call, no
+ * shared write; getaddrinfo adds 17 instructions, freeaddrinfo 13, where
+ * copying the addresses cost 55 on either).  Lists are read only on
+ * connect's failure path, and freeaddrinfo is wrapped to keep them
+ * readable:
  *
- * Only the first ADDRS_KEPT addresses and the last one are kept; an
- * address further down a longer list is simply retried as before. */
+ * - Held: the thread frees its own most recent list (Python's
+ *   create_connection copies the list and frees it before connecting; a
+ *   C client frees after its walk).  We keep that list instead, as
+ *   `held`, and free the one held before, so a thread holds one list at
+ *   most; a thread-exit destructor frees it.  The program has given a
+ *   held list up, so only this thread ever frees it: we read it freely.
+ * - Live: not freed yet (a C client connecting while it walks the list).
+ *   Another thread may free it at any moment (curl resolves in one
+ *   thread and frees in another), so a freeaddrinfo of any list that is
+ *   not the caller's most recent one bumps addrlist_generation, waits
+ *   until `readers` is 0, and only then frees.  A reader raises
+ *   `readers`, then reads the generation, and walks the list only if it
+ *   is still the one noted with the list.
+ * - Stale (the generation moved on): not consulted; the connect is
+ *   retried as if there were no list.
+ *
+ * Why a live list is never read once freed: the generation was noted
+ * before getaddrinfo handed the list to the program, so before any
+ * thread could free it; whoever frees it bumps the generation past the
+ * noted value first.  Reader (readers++, load generation) and freer
+ * (generation++, load readers) are sequentially consistent: in their one
+ * total order either the bump comes before the reader's load, and the
+ * reader sees a new generation and reads nothing; or the reader's
+ * increment comes before the freer's load, and the freer waits for the
+ * reader's decrement (release, acquired by the freer's load), made after
+ * its last read (a wait of one walk, at most ADDRMATCH_WALK_MAX entries).
+ * Signals are blocked while a list is read, so no handler can free it
+ * underneath or siglongjmp out leaving `readers` raised; the child of a
+ * fork starts with `readers` at 0.
+ *
+ * A thread freeing one of its older lists bumps the generation too, but
+ * its own record stays sound when nobody else bumped since it was noted.
+ * Only a freeaddrinfo through our exported symbol is seen: a list freed
+ * behind our back (RTLD_DEEPBIND) would be a dangling record. */
 #include "addrlist.h"
 
-#include <netinet/in.h>
-#include <stdint.h>
-#include <string.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-#define ADDRS_KEPT 8
+#include "addrmatch.h"
+#include "real.h"
 
-/* An address as two words, so that copying and comparing stay a few
- * moves: IPv4 in `high`, IPv6 in both; family, port and scope in `tag`. */
-struct addr_key {
-	uint64_t high, low;
-	uint64_t tag;		/* family << 48 | port << 32 | scope */
-};
+#define EXPORT __attribute__((visibility("default")))
+#define COLD __attribute__((noinline, cold))
 
-#define TAG_PORT_MASK ((uint64_t)0xffff << 32)
+__thread struct addrlist_recent addrlist_recent
+	__attribute__((tls_model("initial-exec")));
+uint64_t addrlist_generation;
+static unsigned readers;	/* threads walking a live list right now */
 
-struct recent {
-	unsigned count;		/* kept non-last addresses */
-	bool valid;		/* last holds the last address */
-	struct addr_key kept[ADDRS_KEPT];
-	struct addr_key last;
-};
+/* Set up on first need, not at start-up: the key whose destructor frees
+ * a thread's held list, and the fork handler. */
+enum { NOT_SET_UP, SETTING_UP, SET_UP };
+static int set_up_state;
+static pthread_key_t held_key;
+static bool held_key_made;
 
-static __thread struct recent recent __attribute__((tls_model("initial-exec")));
-
-static bool key_of(struct addr_key *k, const struct sockaddr *sa,
-		   socklen_t len)
+static void yield(void)
 {
-	if (!sa)
+	syscall(SYS_sched_yield);
+}
+
+static void drop_held(void *unused)
+{
+	(void)unused;
+	struct addrinfo *held = addrlist_recent.held;
+	addrlist_recent.held = NULL;
+	addrlist_recent.list = NULL;
+	if (held)
+		libc.freeaddrinfo(held);
+}
+
+static void forget_readers(void)
+{
+	readers = 0;	/* only the forking thread lives on */
+}
+
+/* pthread_once by hand (each libc function the library imports costs
+ * every program a symbol lookup at start-up), that never waits: false
+ * while another thread sets up, or in the child of a fork made then. */
+static bool set_up(void)
+{
+	int state = NOT_SET_UP;
+	if (__atomic_load_n(&set_up_state, __ATOMIC_ACQUIRE) == SET_UP)
+		return true;
+	if (!__atomic_compare_exchange_n(&set_up_state, &state, SETTING_UP,
+					 false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_ACQUIRE))
 		return false;
-	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *in = (const void *)sa;
-		k->high = in->sin_addr.s_addr;
-		k->low = 0;
-		k->tag = (uint64_t)AF_INET << 48 | (uint64_t)in->sin_port << 32;
-		return true;
-	}
-	if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-		memcpy(&k->high, in6->sin6_addr.s6_addr, 8);
-		memcpy(&k->low, in6->sin6_addr.s6_addr + 8, 8);
-		k->tag = (uint64_t)AF_INET6 << 48 |
-			 (uint64_t)in6->sin6_port << 32 | in6->sin6_scope_id;
-		return true;
-	}
-	return false;
+	held_key_made = pthread_key_create(&held_key, drop_held) == 0;
+	pthread_atfork(NULL, NULL, forget_readers);
+	__atomic_store_n(&set_up_state, SET_UP, __ATOMIC_RELEASE);
+	return true;
 }
 
-static bool same(const struct addr_key *a, const struct addr_key *b)
+/* The first list this thread holds: thread exit must free it. */
+static void hold_first(void)
 {
-	return a->high == b->high && a->low == b->low && a->tag == b->tag;
+	if (!set_up() || !held_key_made ||
+	    pthread_setspecific(held_key, &addrlist_recent) != 0)
+		drop_held(NULL);
 }
 
-void addrlist_note(const struct addrinfo *list)
+/* A list that is not the caller's most recent: may be another thread's
+ * live one.  Bump the generation first, then wait out the readers. */
+static void release_other(struct addrinfo *list)
 {
-	struct recent *r = &recent;
-	struct addr_key k;
-	unsigned n = 0;
-	r->valid = false;
-	for (const struct addrinfo *ai = list; ai; ai = ai->ai_next) {
-		if (!key_of(&k, ai->ai_addr, ai->ai_addrlen))
-			continue;
-		if (r->valid) {
-			/* Without a socktype hint each address comes thrice. */
-			if (same(&k, &r->last))
-				continue;
-			if (n < ADDRS_KEPT)
-				r->kept[n++] = r->last;
-		}
-		r->last = k;
-		r->valid = true;
+	uint64_t before = __atomic_fetch_add(&addrlist_generation, 1,
+					     __ATOMIC_SEQ_CST);
+	if (addrlist_recent.generation == before)
+		addrlist_recent.generation = before + 1;
+	while (__atomic_load_n(&readers, __ATOMIC_SEQ_CST) != 0)
+		yield();
+	libc.freeaddrinfo(list);
+}
+
+/* Everything but the common case below. */
+static COLD void free_unusual(struct addrinfo *list)
+{
+	struct addrlist_recent *r = &addrlist_recent;
+	if (!list)
+		return;
+	if (list != r->list) {
+		if (list == r->held)	/* an older list the program freed twice */
+			r->held = NULL;
+		release_other(list);
+	} else if (!r->held) {
+		r->held = list;
+		hold_first();
+	} else {
+		/* Freed twice by the program: free it once and forget it. */
+		r->held = NULL;
+		r->list = NULL;
+		libc.freeaddrinfo(list);
 	}
-	r->count = n;
 }
 
-/* A listed port of 0 (getaddrinfo without a service; the program sets
- * the port itself) matches any port. */
-static bool listed(const struct addr_key *entry, const struct addr_key *k)
+/* The common case: the thread frees its most recent list.  Hold it and
+ * free the one held before: the same one free per call as without us. */
+EXPORT void freeaddrinfo(struct addrinfo *list)
 {
-	uint64_t tag = entry->tag & TAG_PORT_MASK ? k->tag : k->tag & ~TAG_PORT_MASK;
-	return entry->high == k->high && entry->low == k->low && entry->tag == tag;
+	struct addrlist_recent *r = &addrlist_recent;
+	struct addrinfo *old = r->held;
+	if (__builtin_expect(list != r->list || !old || old == list, 0))
+		return free_unusual(list);
+	r->held = list;
+	libc.freeaddrinfo(old);
 }
 
 bool addrlist_has_more_after(const struct sockaddr *addr, socklen_t len)
 {
-	const struct recent *r = &recent;
-	struct addr_key k;
-	if (!r->valid || !key_of(&k, addr, len) || listed(&r->last, &k))
+	struct addrlist_recent *r = &addrlist_recent;
+	if (!r->list || !addr ||
+	    (addr->sa_family != AF_INET && addr->sa_family != AF_INET6))
 		return false;
-	for (unsigned i = 0; i < r->count; i++)
-		if (listed(&r->kept[i], &k))
-			return true;
-	return false;
+	if (!set_up())	/* the fork handler, before `readers` is ever raised */
+		return false;
+	sigset_t all, before;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &before);
+	bool more = false;
+	const struct addrinfo *list = r->list;
+	if (list == r->held) {
+		more = addrmatch_before_last(list, addr, len);
+	} else {
+		__atomic_fetch_add(&readers, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&addrlist_generation, __ATOMIC_SEQ_CST) ==
+		    r->generation)
+			more = addrmatch_before_last(list, addr, len);
+		__atomic_fetch_sub(&readers, 1, __ATOMIC_SEQ_CST);
+	}
+	pthread_sigmask(SIG_SETMASK, &before, NULL);
+	return more;
 }

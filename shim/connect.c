@@ -25,14 +25,16 @@
 
 /* The connect policy when it asks to wait on non-blocking sockets and
  * may retry at all; NULL otherwise. */
-static const struct policy *wait_policy(void)
+static const struct policy *wait_policy(const struct sockaddr *addr,
+					socklen_t len)
 {
 	if (guard_held())
 		return NULL;
 	const struct config *cfg = runtime_config();
 	if (!cfg || cfg->pass_through)
 		return NULL;
-	const struct policy *p = &cfg->policy[FAMILY_CONNECT];
+	const struct policy *p = config_policy_for(cfg, FAMILY_CONNECT, addr,
+						   len, NULL);
 	if (!p->enabled || p->tries == 1 || p->nonblocking != NONBLOCKING_WAIT)
 		return NULL;
 	return p;
@@ -46,7 +48,7 @@ bool connect_begin(struct series *s, int *result, int fd,
 		errno = code;
 		return false;
 	}
-	if (!wait_policy() || !fd_nonblocking(fd)) {
+	if (!wait_policy(addr, len) || !fd_nonblocking(fd)) {
 		errno = code;
 		return series_begin(s, FAMILY_CONNECT, "connect", code, fd, 0,
 				    addr, len, NULL);

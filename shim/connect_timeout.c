@@ -103,13 +103,8 @@ int connect_timed(int fd, const struct sockaddr *addr, socklen_t len,
 double connect_attempt_limit(const struct config *cfg,
 			     const struct sockaddr *addr, socklen_t len)
 {
-	const struct policy *p = &cfg->policy[FAMILY_CONNECT];
-	const struct destination *d = NULL;
-	if (cfg->destination_count)
-		d = dest_choose(cfg->destination, cfg->destination_count,
-				FAMILY_CONNECT, addr, len, NULL);
-	if (d)
-		p = &d->policy;
+	const struct policy *p = config_policy_for(cfg, FAMILY_CONNECT, addr,
+						   len, NULL);
 	if (!p->enabled || p->attempt_timeout == SECONDS_UNSET)
 		return SECONDS_UNSET;
 	/* A deadline bounds the first attempt too. */

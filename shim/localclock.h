@@ -9,6 +9,10 @@
 /* At start-up: reads the UTC offset now and when it will change. */
 void localclock_init(void);
 
+/* Where the table came from: the zone read directly, or localtime_r. */
+enum localclock_source { LOCALCLOCK_ZONE, LOCALCLOCK_LOCALTIME };
+enum localclock_source localclock_source(void);
+
 /* Seconds since the epoch, shifted to local time: now, or at `utc`
  * (within the two years after localclock_init). */
 int64_t localclock_now(void);

@@ -63,14 +63,25 @@ static int resolve_sigaction(int sig, const struct sigaction *act,
 	return libc.sigaction(sig, act, old);
 }
 
+/* Looked up on its first use only, not by real_resolve_all: a program
+ * that never frees a getaddrinfo list does not pay the dlsym at start. */
+static void resolve_freeaddrinfo(struct addrinfo *list)
+{
+	if (resolve((void **)&libc.freeaddrinfo, (void **)&attempt.freeaddrinfo,
+		    (void *)resolve_freeaddrinfo, "freeaddrinfo"))
+		libc.freeaddrinfo(list);
+}
+
 #define CALL(name, ...) .name = resolve_##name,
 struct calls libc = {
 #include "calls.def"
 	.sigaction = resolve_sigaction,
+	.freeaddrinfo = resolve_freeaddrinfo,
 };
 struct calls attempt = {
 #include "calls.def"
 	.sigaction = resolve_sigaction,
+	.freeaddrinfo = resolve_freeaddrinfo,
 };
 #undef CALL
 

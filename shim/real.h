@@ -29,6 +29,7 @@ struct calls {
 #include "calls.def"
 #undef CALL
 	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+	void (*freeaddrinfo)(struct addrinfo *);	/* addrlist.c */
 };
 
 extern struct calls libc;

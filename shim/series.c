@@ -79,20 +79,6 @@ static bool guard_held_for(const struct series *s)
 	return true;
 }
 
-/* The policy for this target: a destination section's, or the family's. */
-static const struct policy *policy_for(const struct config *cfg,
-				       enum family family,
-				       const struct sockaddr *addr,
-				       socklen_t addr_len, const char *node)
-{
-	const struct destination *d;
-	if (cfg->destination_count == 0)
-		return &cfg->policy[family];
-	d = dest_choose(cfg->destination, cfg->destination_count, family,
-			addr, addr_len, node);
-	return d ? &d->policy : &cfg->policy[family];
-}
-
 /* The policy under which this failure starts a series, else NULL. */
 static const struct policy *wanted(const struct config *cfg,
 				   enum family family, int code, int fd,
@@ -101,7 +87,8 @@ static const struct policy *wanted(const struct config *cfg,
 {
 	if (!cfg || cfg->pass_through)
 		return NULL;
-	const struct policy *p = policy_for(cfg, family, addr, addr_len, node);
+	const struct policy *p = config_policy_for(cfg, family, addr, addr_len,
+						  node);
 	if (!p->enabled || p->tries == 1 || !errset_has(&p->errors, code))
 		return NULL;
 	return may_block(fd, msg_flags) ? p : NULL;

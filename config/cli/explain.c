@@ -169,7 +169,7 @@ static void explain_family(FILE *out, const struct config *cfg, int f)
 			fclose(v);
 		}
 		fprintf(out, "    %-15s %-8s  from %s\n", policy_key_name(k),
-			value, cfg->origin[f][k]);
+			value, config_origin(cfg, f, k));
 	}
 }
 

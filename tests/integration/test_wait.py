@@ -293,3 +293,31 @@ def test_asyncio_is_never_frozen_by_default():
     assert series_lines(r.stderr) == []
     # The test can tell: under wait, each connect sleeps and the loop stalls.
     assert float(frozen.stdout.split("max_gap ")[1]) >= 0.9, frozen.stdout
+
+
+TIMEOUT_CLIENT = """
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+print("got", s.recv(100).decode().strip())
+"""
+
+
+def test_destination_section_turns_wait_mode_on():
+    """nonblocking=wait set only in a [connect 127.0.0.1:PORT] section
+    applies to that destination, and not to others."""
+    with tempdir() as d, LateServer(0.6) as srv:
+        ini = os.path.join(d, "k.ini")
+        with open(ini, "w") as f:
+            f.write(f"[connect]\ndelay = 0.1\n"
+                    f"[connect 127.0.0.1:{srv.port}]\nnonblocking = wait\n")
+        os.chmod(ini, 0o644)
+        r = run([PYTHON, "-c", TIMEOUT_CLIENT, str(srv.port)],
+                env=shim_env({"KAIORETRY_CONFIG": ini}))
+        assert r.returncode == 0, r.stderr
+        assert "got hello" in r.stdout
+        keep, port = dead_port()
+        r = run([PYTHON, "-c", TIMEOUT_CLIENT, str(port)],
+                env=shim_env({"KAIORETRY_CONFIG": ini}))
+        keep.close()
+        assert "ConnectionRefusedError" in r.stderr
+        assert series_lines(r.stderr) == []

@@ -117,7 +117,7 @@ START_TEST(env_generic_and_per_family)
 	ck_assert_double_eq_tol(cfg.policy[FAMILY_SEND].budget, 0.2, 1e-12);
 	ck_assert_double_eq(cfg.policy[FAMILY_SEND].budget_min, 5);
 	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].attempt_timeout, 2);
-	ck_assert_str_eq(cfg.origin[FAMILY_CONNECT][KEY_DEADLINE],
+	ck_assert_str_eq(config_origin(&cfg, FAMILY_CONNECT, KEY_DEADLINE),
 			 "KAIORETRY_CONNECT_DEADLINE");
 }
 END_TEST

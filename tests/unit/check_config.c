@@ -58,7 +58,7 @@ START_TEST(builtin_defaults)
 	ck_assert(errset_has(&cfg.policy[FAMILY_GETADDRINFO].errors, -3));
 	ck_assert_int_eq(cfg.log.sink, SINK_SYSLOG);
 	ck_assert_str_eq(cfg.log.path, "/dev/log");
-	ck_assert_str_eq(cfg.origin[FAMILY_CONNECT][KEY_TRIES], "built-in");
+	ck_assert_str_eq(config_origin(&cfg, FAMILY_CONNECT, KEY_TRIES), "built-in");
 }
 END_TEST
 
@@ -77,7 +77,7 @@ START_TEST(precedence_lowest_to_highest)
 	load(generic);
 	ck_assert_int_eq(cfg.policy[FAMILY_READ].tries, 4);
 	ck_assert_int_eq(cfg.policy[FAMILY_CONNECT].tries, 4);
-	ck_assert_str_eq(cfg.origin[FAMILY_CONNECT][KEY_TRIES], "KAIORETRY_TRIES");
+	ck_assert_str_eq(config_origin(&cfg, FAMILY_CONNECT, KEY_TRIES), "KAIORETRY_TRIES");
 
 	/* Order in the environment does not matter, only rank. */
 	char *family[] = { config, "KAIORETRY_CONNECT_TRIES=5",
@@ -88,7 +88,7 @@ START_TEST(precedence_lowest_to_highest)
 	ck_assert_double_eq_tol(cfg.policy[FAMILY_SEND].delay, 0.1, 1e-12);
 	char want[96];
 	snprintf(want, sizeof(want), "%s:3", ini_path);
-	ck_assert_str_eq(cfg.origin[FAMILY_SEND][KEY_DELAY], want);
+	ck_assert_str_eq(config_origin(&cfg, FAMILY_SEND, KEY_DELAY), want);
 	ck_assert(!cfg.pass_through);
 }
 END_TEST

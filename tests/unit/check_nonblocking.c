@@ -38,7 +38,7 @@ START_TEST(generic_and_per_family_env)
 	ck_assert(!cfg.pass_through);
 	ck_assert_int_eq(cfg.policy[FAMILY_CONNECT].nonblocking, NONBLOCKING_WAIT);
 	ck_assert_int_eq(cfg.policy[FAMILY_READ].nonblocking, NONBLOCKING_PASS);
-	ck_assert_str_eq(cfg.origin[FAMILY_CONNECT][KEY_NONBLOCKING],
+	ck_assert_str_eq(config_origin(&cfg, FAMILY_CONNECT, KEY_NONBLOCKING),
 			 "KAIORETRY_CONNECT_NONBLOCKING");
 
 	char *both[] = { "KAIORETRY_NONBLOCKING=wait",

@@ -64,12 +64,18 @@ START_TEST(full_buffer_truncates)
 }
 END_TEST
 
-/* Every hour over two years, the table gives what localtime_r says. */
-static void clock_agrees(const char *tz)
+/* Every hour over two years, the table gives what localtime_r says,
+ * and it came from where we expect. */
+static void clock_agrees(const char *tz, enum localclock_source want)
 {
-	setenv("TZ", tz, 1);
+	if (tz)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
 	tzset();
 	localclock_init();
+	ck_assert_msg(localclock_source() == want, "%s: source %d, want %d",
+		      tz ? tz : "(unset)", localclock_source(), want);
 	time_t now = time(NULL);
 	for (int64_t s = now; s < now + 2 * 365 * 86400L; s += 3599) {
 		time_t t = (time_t)s;
@@ -84,12 +90,32 @@ static void clock_agrees(const char *tz)
 
 START_TEST(local_clock_follows_daylight_saving)
 {
-	clock_agrees("Europe/Paris");
-	clock_agrees("America/New_York");
-	clock_agrees("Australia/Lord_Howe");	/* half-hour DST, south */
-	clock_agrees("Asia/Kolkata");
-	clock_agrees("UTC");
-	clock_agrees("XXX3YYY,M3.2.0/2,M11.1.0/2");
+	const enum localclock_source zone = LOCALCLOCK_ZONE;
+	clock_agrees(NULL, zone);		/* /etc/localtime */
+	clock_agrees("Europe/Paris", zone);
+	clock_agrees(":America/New_York", zone);
+	clock_agrees("/usr/share/zoneinfo/America/Sao_Paulo", zone);
+	clock_agrees("Australia/Lord_Howe", zone);	/* half-hour DST, south */
+	clock_agrees("Asia/Kolkata", zone);
+	clock_agrees("Africa/Casablanca", zone);	/* DST off for Ramadan */
+	clock_agrees("America/Godthab", zone);	/* negative rule times */
+	clock_agrees("Asia/Jerusalem", zone);	/* rule time 26:00 */
+	clock_agrees("UTC", zone);
+	clock_agrees("", zone);
+	clock_agrees("XXX3YYY,M3.2.0/2,M11.1.0/2", zone);
+	clock_agrees("IST-5:30", zone);
+	clock_agrees("NST3:30", zone);
+	clock_agrees("<+0330>-3:30", zone);
+	clock_agrees("AAA-10BBB-11,M10.1.0,M4.1.0/3", zone);	/* south */
+	clock_agrees("CCC3DDD,J60/1:30,300/-2:15:30", zone);
+	clock_agrees("EEE-2FFF,M3.4.4/26,M10.5.0", zone);
+	clock_agrees("GGG0HHH-1,0/0,364/25", zone);	/* year boundary */
+	/* Left to localtime_r: glibc completes it from posixrules. */
+	clock_agrees("XXX5YYY", LOCALCLOCK_LOCALTIME);
+	clock_agrees("XXX5YYY,M3.2.0", LOCALCLOCK_LOCALTIME);
+	clock_agrees("NotAZone/Nowhere", LOCALCLOCK_LOCALTIME);
+	unsetenv("TZ");
+	tzset();
 }
 END_TEST
 
