@@ -616,9 +616,9 @@ void config_check_file(struct config *cfg, const char *path)
 void config_check_text(struct config *cfg, const char *name,
 		       const char *text, size_t len)
 {
-	struct loader *ld = &the_loader;
+	struct loader loader, *ld = &loader;
 	set_defaults(cfg);
-	*ld = (struct loader){ .cfg = cfg, .section = SCOPE_ALL };
+	loader_reset(ld, cfg);
 	load_text(ld, name, text, len);
 	apply_all(ld);
 }
