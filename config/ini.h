@@ -1,7 +1,7 @@
 /* ini.h: a tokenizer for kaioretry's INI files.
  *
  * It knows the syntax only (sections, key = value, comments); what the
- * names mean is load.c's business.  Lines are reported 1-based. */
+ * names mean is sections.c's business.  Lines are reported 1-based. */
 #ifndef KAIORETRY_INI_H
 #define KAIORETRY_INI_H
 

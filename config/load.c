@@ -1,36 +1,24 @@
-/* load.c: gathers settings from the INI file and the environment and
- * applies them in precedence order.
+/* load.c: the assignment list and the precedence rule.
  *
- * Every source is first turned into assignments (scope, key, value,
- * origin, rank); applying them rank by rank gives the precedence rule
- * in one place.  Nothing here allocates: the file is read into a static
- * buffer, which is safe because the shim loads its config once. */
+ * Every source (sections.c for the INI file, env.c for the environment)
+ * is first turned into assignments (scope, key, value, origin, rank);
+ * applying them rank by rank gives the precedence rule in one place.
+ * Also the defaults, problems, and the entry points of config.h.
+ * Nothing here allocates: the shim loads its config once. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
-#include "ini.h"
-#include "inject_config.h"
+#include "loader.h"
 #include "program.h"
 #include "settings.h"
 #include "values.h"
 
-#define FILE_MAX 65536
 #define ASSIGNMENTS_MAX 512
-#define SCOPE_ALL (-1)
-
-enum rank {
-	RANK_INI_DEFAULT = 1, RANK_INI_FAMILY, RANK_INI_PROGRAM,
-	RANK_INI_PROGRAM_FAMILY, RANK_INI_DESTINATION, RANK_ENV,
-	RANK_ENV_FAMILY
-};
 
 struct assignment {
 	enum rank rank;
@@ -42,26 +30,6 @@ struct assignment {
 	size_t value_len;
 	char origin[ORIGIN_MAX];
 };
-
-struct loader {
-	struct config *cfg;
-	const char *path;
-	int section;		/* SCOPE_ALL for [default], a family, or
-				 * SECTION_UNKNOWN after a bad header */
-	enum rank section_rank;
-	int destination;	/* the section's destination, or -1 */
-	bool section_elsewhere;	/* [program:NAME] of another program:
-				 * values are checked, not applied */
-	int count;
-	struct assignment *list;	/* assignments[]: a loader lives on the
-					 * stack, and a config with no setting
-					 * never touches the 160 KB list */
-};
-
-#define SECTION_UNKNOWN (-2)
-#define SECTION_INJECT (-3)
-
-static char file_text[FILE_MAX + 1];
 
 void config_problem(struct config *cfg, const char *origin,
 		    const char *fmt, ...)
@@ -81,7 +49,7 @@ void config_problem(struct config *cfg, const char *origin,
 }
 
 /* The value as it may appear in a message: printable ASCII, shortened. */
-static const char *quoted(const char *v, size_t len, char out[64])
+const char *quoted(const char *v, size_t len, char out[64])
 {
 	size_t o = 0;
 	for (size_t i = 0; i < len && o < 56; i++) {
@@ -97,9 +65,9 @@ static const char *quoted(const char *v, size_t len, char out[64])
 	return out;
 }
 
-static void add_to(struct loader *ld, enum rank rank, int family,
-		   int policy_key, int global_key, int destination,
-		   const char *value, size_t len, const char *origin)
+void loader_add(struct loader *ld, enum rank rank, int family,
+		int policy_key, int global_key, int destination,
+		const char *value, size_t len, const char *origin)
 {
 	if (ld->count == ASSIGNMENTS_MAX) {
 		config_problem(ld->cfg, origin, "more than %d settings",
@@ -110,314 +78,6 @@ static void add_to(struct loader *ld, enum rank rank, int family,
 	*a = (struct assignment){ rank, family, policy_key, global_key,
 				  destination, value, len, "" };
 	snprintf(a->origin, sizeof(a->origin), "%s", origin);
-}
-
-static void add(struct loader *ld, enum rank rank, int family, int policy_key,
-		int global_key, const char *value, size_t len, const char *origin)
-{
-	add_to(ld, rank, family, policy_key, global_key, -1, value, len,
-	       origin);
-}
-
-/* --- INI --- */
-
-/* "family" or "family/..." at the start of name: the family, its
- * length in *used; -1 when none. */
-static int leading_family(const char *name, size_t len, size_t *used)
-{
-	for (int f = 0; f < FAMILY_COUNT; f++) {
-		size_t flen = strlen(family_name(f));
-		if (len >= flen && name_is(name, flen, family_name(f)) &&
-		    (len == flen || name[flen] == ' ' || name[flen] == '\t')) {
-			*used = flen;
-			return f;
-		}
-	}
-	return -1;
-}
-
-/* [program:NAME] or [program:NAME/family]. */
-static const char *program_section(struct loader *ld, const char *name,
-				   size_t len)
-{
-	const char *slash = memchr(name, '/', len);
-	size_t glob_len = slash ? (size_t)(slash - name) : len;
-	if (glob_len == 0)
-		return "[program:NAME] needs a NAME";
-	ld->section = SCOPE_ALL;
-	ld->section_rank = RANK_INI_PROGRAM;
-	if (slash) {
-		size_t flen = len - glob_len - 1;
-		ld->section = family_by_name(slash + 1, flen);
-		if (ld->section < 0)
-			return "unknown family after '/' in [program:NAME/family]";
-		ld->section_rank = RANK_INI_PROGRAM_FAMILY;
-	}
-	ld->section_elsewhere = !program_matches(ld->cfg, name, glob_len);
-	return NULL;
-}
-
-/* [family PATTERN]. */
-static const char *destination_section(struct loader *ld, int family,
-				       const char *pattern, size_t len,
-				       int line)
-{
-	struct config *cfg = ld->cfg;
-	if (cfg->destination_count == DESTINATIONS_MAX)
-		return "more than 32 destination sections";
-	struct destination *d = &cfg->destination[cfg->destination_count];
-	const char *why = dest_parse(family, pattern, len, &d->pattern);
-	if (why)
-		return why;
-	pattern = trim(pattern, &len);
-	d->family = family;
-	snprintf(d->text, sizeof(d->text), "%.*s", (int)len, pattern);
-	d->line = line;
-	ld->section = family;
-	ld->section_rank = RANK_INI_DESTINATION;
-	ld->destination = cfg->destination_count++;
-	return NULL;
-}
-
-static void on_section(void *ctx, int line, const char *name, size_t len)
-{
-	struct loader *ld = ctx;
-	char origin[ORIGIN_MAX], q[64];
-	const char *why = NULL;
-	size_t used;
-	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
-	ld->destination = -1;
-	ld->section_elsewhere = false;
-	if (name_is(name, len, "default")) {
-		ld->section = SCOPE_ALL;
-		ld->section_rank = RANK_INI_DEFAULT;
-		return;
-	}
-	if (name_is(name, len, "inject")) {
-		ld->section = SECTION_INJECT;
-		return;
-	}
-	int f = leading_family(name, len, &used);
-	if (f >= 0 && used == len) {
-		ld->section = f;
-		ld->section_rank = RANK_INI_FAMILY;
-		return;
-	}
-	if (f >= 0)
-		why = destination_section(ld, f, name + used, len - used, line);
-	else if (len >= 8 && name_is(name, 8, "program:"))
-		why = program_section(ld, name + 8, len - 8);
-	else
-		why = "";
-	if (!why)
-		return;
-	ld->section = SECTION_UNKNOWN;
-	if (*why)
-		config_problem(ld->cfg, origin, "[%s]: %s", quoted(name, len, q),
-			       why);
-	else
-		config_problem(ld->cfg, origin, "unknown section [%s] (expected "
-			       "[default], [inject], a family such as [connect], "
-			       "[program:NAME] or [connect PATTERN])",
-			       quoted(name, len, q));
-}
-
-/* A setting in another program's section: only whether it is valid. */
-static void check_only(struct loader *ld, int pk, int gk, const char *value,
-		       size_t len, const char *origin)
-{
-	static struct config scratch_config;
-	struct policy scratch;
-	char q[64];
-	const char *why;
-	policy_builtin(&scratch, FAMILY_CONNECT);
-	if (gk >= 0)
-		why = global_set(&scratch_config, gk, value, len);
-	else
-		why = policy_set(&scratch, pk, value, len);
-	if (why)
-		config_problem(ld->cfg, origin, "'%s': %s",
-			       quoted(value, len, q), why);
-}
-
-static void on_entry(void *ctx, int line, const char *key, size_t key_len,
-		     const char *value, size_t value_len)
-{
-	struct loader *ld = ctx;
-	char origin[ORIGIN_MAX], q[64];
-	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
-	if (ld->section == SECTION_UNKNOWN)
-		return;		/* already reported at the header */
-	if (ld->section == SECTION_INJECT) {
-		if (inject_key_known(key, key_len))
-			inject_setting(ld->cfg, origin, key, key_len, value,
-				       value_len);
-		else
-			config_problem(ld->cfg, origin, "unknown key '%s' in "
-				       "[inject] (expected rules or seed)",
-				       quoted(key, key_len, q));
-		return;
-	}
-	int pk = policy_key_by_name(key, key_len);
-	int gk = global_key_by_name(key, key_len);
-	if (pk < 0 && gk < 0) {
-		config_problem(ld->cfg, origin, "unknown key '%s'",
-			       quoted(key, key_len, q));
-		return;
-	}
-	bool global_ok = ld->section == SCOPE_ALL && ld->destination < 0 &&
-			 !(ld->section_rank == RANK_INI_PROGRAM &&
-			   gk == GLOBAL_PROGRAMS);
-	if (gk >= 0 && !global_ok) {
-		config_problem(ld->cfg, origin, "'%s' belongs in [default]%s",
-			       quoted(key, key_len, q),
-			       gk == GLOBAL_PROGRAMS ? "" :
-			       " or [program:NAME]");
-		return;
-	}
-	if (ld->section_elsewhere) {
-		check_only(ld, pk, gk, value, value_len, origin);
-		return;
-	}
-	add_to(ld, ld->section_rank, ld->section, pk, gk, ld->destination,
-	       value, value_len, origin);
-}
-
-static void on_problem(void *ctx, int line, const char *message)
-{
-	struct loader *ld = ctx;
-	char origin[ORIGIN_MAX];
-	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
-	config_problem(ld->cfg, origin, "%s", message);
-}
-
-/* Reads a trusted, regular, small file into file_text.  Returns its
- * length, or -1 after recording why not. */
-static long read_file(struct config *cfg, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		config_problem(cfg, path, "cannot open: %s", strerrordesc_np(errno));
-		return -1;
-	}
-	struct stat st;
-	long len = -1;
-	if (fstat(fd, &st) != 0)
-		config_problem(cfg, path, "cannot stat: %s", strerrordesc_np(errno));
-	else if (!S_ISREG(st.st_mode))
-		config_problem(cfg, path, "not a regular file");
-	else if (st.st_size > FILE_MAX)
-		config_problem(cfg, path, "larger than %d bytes", FILE_MAX);
-	else if (st.st_uid != 0 && st.st_uid != geteuid())
-		config_problem(cfg, path, "refused: owned by uid %u, neither "
-			       "root nor this process's user", st.st_uid);
-	else if (st.st_mode & (S_IWGRP | S_IWOTH))
-		config_problem(cfg, path, "refused: writable by group or "
-			       "others (chmod go-w)");
-	else
-		len = 0;
-	while (len >= 0 && len < FILE_MAX) {
-		ssize_t n = read(fd, file_text + len, (size_t)(FILE_MAX - len));
-		if (n == 0)
-			break;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			config_problem(cfg, path, "cannot read: %s",
-				       strerrordesc_np(errno));
-			len = -1;
-			break;
-		}
-		len += n;
-	}
-	close(fd);
-	return len;
-}
-
-static void load_text(struct loader *ld, const char *path, const char *text,
-		      size_t len)
-{
-	static const struct ini_handler handler = {
-		.section = on_section, .entry = on_entry, .problem = on_problem,
-	};
-	struct ini_handler h = handler;
-	snprintf(ld->cfg->file, sizeof(ld->cfg->file), "%s", path);
-	ld->path = ld->cfg->file;
-	ld->section = SCOPE_ALL;	/* keys before any header: [default] */
-	ld->section_rank = RANK_INI_DEFAULT;
-	ld->destination = -1;
-	h.ctx = ld;
-	ini_parse(text, len, &h);
-}
-
-static void load_file(struct loader *ld, const char *path)
-{
-	long len = read_file(ld->cfg, path);
-	if (len >= 0)
-		load_text(ld, path, file_text, (size_t)len);
-}
-
-/* --- environment --- */
-
-#define PREFIX "KAIORETRY_"
-#define PREFIX_LEN (sizeof(PREFIX) - 1)
-
-/* Variables that are not settings but are ours all the same. */
-static bool is_control_variable(const char *name, size_t len)
-{
-	return name_is(name, len, "CONFIG") || name_is(name, len, "STRICT") ||
-	       name_is(name, len, "LIBRARY");
-}
-
-static void load_variable(struct loader *ld, const char *entry)
-{
-	const char *eq = strchr(entry, '=');
-	if (!eq || strncmp(entry, PREFIX, PREFIX_LEN) != 0)
-		return;
-	const char *name = entry + PREFIX_LEN;
-	size_t len = (size_t)(eq - name);
-	const char *value = eq + 1;
-	size_t value_len = strlen(value);
-	char origin[ORIGIN_MAX], q[64];
-	snprintf(origin, sizeof(origin), "%.*s", (int)(eq - entry), entry);
-
-	if (is_control_variable(name, len))
-		return;
-	if (name_is(name, len, "INJECT") || name_is(name, len, "SEED")) {
-		const char *key = name_is(name, len, "SEED") ? "seed" : "rules";
-		inject_setting(ld->cfg, origin, key, strlen(key), value,
-			       value_len);
-		return;
-	}
-	int gk = global_key_by_name(name, len);
-	int pk = policy_key_by_name(name, len);
-	if (gk >= 0 || pk >= 0) {
-		add(ld, RANK_ENV, SCOPE_ALL, pk, gk, value, value_len, origin);
-		return;
-	}
-	for (int f = 0; f < FAMILY_COUNT; f++) {
-		size_t flen = strlen(family_name(f));
-		if (len <= flen + 1 || name[flen] != '_' ||
-		    !name_is(name, flen, family_name(f)))
-			continue;
-		pk = policy_key_by_name(name + flen + 1, len - flen - 1);
-		if (pk >= 0) {
-			add(ld, RANK_ENV_FAMILY, f, pk, -1, value, value_len,
-			    origin);
-			return;
-		}
-	}
-	config_problem(ld->cfg, origin, "unknown variable (is '%s' a typo?)",
-		       quoted(name, len, q));
-}
-
-static const char *env_value(char *const *env, const char *name)
-{
-	size_t len = strlen(name);
-	for (; env && *env; env++)
-		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
-			return *env + len + 1;
-	return NULL;
 }
 
 /* --- applying --- */
@@ -596,9 +256,9 @@ void config_load(struct config *cfg, const struct config_sources *src)
 	if (path && !*path)
 		config_problem(cfg, "KAIORETRY_CONFIG", "empty path");
 	else if (path)
-		load_file(ld, path);
+		load_ini_file(ld, path);
 	else if (src->default_file && access(src->default_file, F_OK) == 0)
-		load_file(ld, src->default_file);
+		load_ini_file(ld, src->default_file);
 	for (; env && *env; env++)
 		load_variable(ld, *env);
 	apply_all(ld);
@@ -609,7 +269,7 @@ void config_check_file(struct config *cfg, const char *path)
 	struct loader loader, *ld = &loader;
 	set_defaults(cfg);
 	loader_reset(ld, cfg);
-	load_file(ld, path);
+	load_ini_file(ld, path);
 	apply_all(ld);
 }
 
@@ -619,6 +279,6 @@ void config_check_text(struct config *cfg, const char *name,
 	struct loader loader, *ld = &loader;
 	set_defaults(cfg);
 	loader_reset(ld, cfg);
-	load_text(ld, name, text, len);
+	load_ini_text(ld, name, text, len);
 	apply_all(ld);
 }

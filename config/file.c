@@ -1,0 +1,65 @@
+/* file.c: reading the INI file, and the checks that make it trusted:
+ * a small regular file, owned by root or this process's user, that
+ * neither group nor others may write.  The file is read into a static
+ * buffer, which is safe because the shim loads its config once. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loader.h"
+
+#define FILE_MAX 65536
+
+static char file_text[FILE_MAX + 1];
+
+/* Reads a trusted, regular, small file into file_text.  Returns its
+ * length, or -1 after recording why not. */
+static long read_file(struct config *cfg, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		config_problem(cfg, path, "cannot open: %s", strerrordesc_np(errno));
+		return -1;
+	}
+	struct stat st;
+	long len = -1;
+	if (fstat(fd, &st) != 0)
+		config_problem(cfg, path, "cannot stat: %s", strerrordesc_np(errno));
+	else if (!S_ISREG(st.st_mode))
+		config_problem(cfg, path, "not a regular file");
+	else if (st.st_size > FILE_MAX)
+		config_problem(cfg, path, "larger than %d bytes", FILE_MAX);
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		config_problem(cfg, path, "refused: owned by uid %u, neither "
+			       "root nor this process's user", st.st_uid);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		config_problem(cfg, path, "refused: writable by group or "
+			       "others (chmod go-w)");
+	else
+		len = 0;
+	while (len >= 0 && len < FILE_MAX) {
+		ssize_t n = read(fd, file_text + len, (size_t)(FILE_MAX - len));
+		if (n == 0)
+			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			config_problem(cfg, path, "cannot read: %s",
+				       strerrordesc_np(errno));
+			len = -1;
+			break;
+		}
+		len += n;
+	}
+	close(fd);
+	return len;
+}
+
+void load_ini_file(struct loader *ld, const char *path)
+{
+	long len = read_file(ld->cfg, path);
+	if (len >= 0)
+		load_ini_text(ld, path, file_text, (size_t)len);
+}
