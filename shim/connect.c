@@ -68,16 +68,8 @@ static int wait_for_connect(int fd, const struct sockaddr *addr,
 			    socklen_t len)
 {
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	if (poll(&p, 1, -1) < 0)
+	if (poll(&p, 1, -1) < 0 || connect_result(fd) < 0)
 		return -1;
-	int err = 0;
-	socklen_t err_len = sizeof(err);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) < 0)
-		return -1;
-	if (err) {
-		errno = err;
-		return -1;
-	}
 	struct sockaddr_storage peer;
 	socklen_t peer_len = sizeof(peer);
 	if (getpeername(fd, (struct sockaddr *)&peer, &peer_len) == 0)

@@ -23,6 +23,27 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+int connect_result(int fd)
+{
+	int err = 0;
+	socklen_t err_len = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) < 0)
+		return -1;
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+void connect_abort(int fd)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	int saved = errno;
+	libc.connect(fd, &unspec, sizeof(unspec));
+	errno = saved;
+}
+
 int connect_await(int fd, double seconds, unsigned signal_mark)
 {
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
@@ -45,15 +66,7 @@ int connect_await(int fd, double seconds, unsigned signal_mark)
 		if (n < 0 && signals_since(signal_mark))
 			return -1;	/* EINTR, as the blocking call */
 	}
-	int err = 0;
-	socklen_t err_len = sizeof(err);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) < 0)
-		return -1;
-	if (err) {
-		errno = err;
-		return -1;
-	}
-	return 0;
+	return connect_result(fd);
 }
 
 /* What a bounded attempt calls: whatever attempt.connect was when the
@@ -65,14 +78,6 @@ static int connect_once(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	return connect_next ? connect_next(fd, addr, len) :
 			      libc.connect(fd, addr, len);
-}
-
-/* Drops a connect in progress or failed, keeping an explicit bind, so
- * that the next connect on this socket starts afresh. */
-static void abort_attempt(int fd)
-{
-	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-	libc.connect(fd, &unspec, sizeof(unspec));
 }
 
 int connect_timed(int fd, const struct sockaddr *addr, socklen_t len,
@@ -88,11 +93,8 @@ int connect_timed(int fd, const struct sockaddr *addr, socklen_t len,
 	int rc = connect_once(fd, addr, len);
 	if (rc == -1 && errno == EINPROGRESS) {
 		rc = connect_await(fd, seconds, mark);
-		if (rc == -1 && errno != EINTR) {
-			int err = errno;
-			abort_attempt(fd);
-			errno = err;
-		}
+		if (rc == -1 && errno != EINTR)
+			connect_abort(fd);
 	}
 	int err = errno;
 	fcntl(fd, F_SETFL, flags);

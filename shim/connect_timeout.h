@@ -21,6 +21,14 @@
  * interrupted blocking connect). */
 int connect_await(int fd, double seconds, unsigned signal_mark);
 
+/* The outcome of a connect the socket reports done (POLLOUT): 0, or -1
+ * with errno set to its SO_ERROR. */
+int connect_result(int fd);
+
+/* Drops a connect in progress or failed, keeping an explicit bind, so
+ * that the next connect on this socket starts afresh.  Keeps errno. */
+void connect_abort(int fd);
+
 /* One connect attempt on a blocking inet socket, bounded by `seconds`.
  * A timed-out or failed attempt is aborted (connect AF_UNSPEC) so the
  * socket can connect again.  Other sockets, non-blocking ones and

@@ -41,20 +41,11 @@ int connect_outcome(int fd, unsigned signal_mark)
 	return rc;
 }
 
-static void reset(int fd, const struct sockaddr *addr)
-{
-	if (!addr || (addr->sa_family != AF_INET && addr->sa_family != AF_INET6))
-		return;
-	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-	int saved = errno;
-	libc.connect(fd, &unspec, sizeof(unspec));
-	errno = saved;
-}
-
 int connect_wait_again(int fd, const struct sockaddr *addr, socklen_t len,
 		       unsigned signal_mark)
 {
-	reset(fd, addr);
+	if (addr && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6))
+		connect_abort(fd);	/* the reset: see above */
 	int r = attempt.connect(fd, addr, len);
 	if (r == -1 && errno == EINPROGRESS)
 		return connect_outcome(fd, signal_mark);
