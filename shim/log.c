@@ -267,7 +267,17 @@ void log_budget_refused(struct series *s, uint64_t also_refused)
 void log_problem(const struct log_settings *log, const char *message)
 {
 	struct text t = { 0 };
-	text_escaped(&t, message, __builtin_strlen(message));
+	/* Values in a problem are already escaped by the loader (\xNN), so
+	 * a backslash stays as it is; control bytes are still escaped. */
+	for (const char *p = message; *p;) {
+		const char *slash = __builtin_strchr(p, '\\');
+		size_t len = slash ? (size_t)(slash - p) : __builtin_strlen(p);
+		text_escaped(&t, p, len);
+		if (!slash)
+			break;
+		text_str(&t, "\\");
+		p = slash + 1;
+	}
 	struct log_settings to_stderr = *log;
 	to_stderr.sink = SINK_STDERR;
 	sink_send(&to_stderr, LOG_ERR, &t);

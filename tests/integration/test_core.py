@@ -241,3 +241,10 @@ def test_longjmp_out_of_a_series_leaves_a_working_shim():
             uuids.append(u)
     assert len(uuids) == 2, lines
     assert "failed to complete after 3 tries" in lines[-1] and uuids[1] in lines[-1]
+
+
+def test_bad_bytes_in_a_value_are_shown_escaped_once():
+    r = run([prog("probe"), "errno-bad-read"],
+            env=shim_env({"KAIORETRY_TRIES": "\udcff\n"}))
+    assert r"KAIORETRY_TRIES: '\xff\x0a': not a plain decimal" in r.stderr, r.stderr
+    assert r"\x5c" not in r.stderr
