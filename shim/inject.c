@@ -19,6 +19,7 @@
 
 #include "../config/errnames.h"
 #include "guard.h"
+#include "monotonic.h"
 #include "series.h"
 #include "sink.h"
 
@@ -151,13 +152,7 @@ bool inject_decide(const struct inject_subject *subject,
 
 void inject_sleep(double seconds)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	time_t whole = (time_t)seconds;
-	until.tv_sec += whole;
-	until.tv_nsec += (long)((seconds - (double)whole) * 1e9);
-	if (until.tv_nsec >= 1000000000L)
-		until.tv_sec++, until.tv_nsec -= 1000000000L;
+	struct timespec until = monotonic_in(seconds);
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
 			       NULL) == EINTR)
 		;

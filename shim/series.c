@@ -16,6 +16,7 @@
 #include "budget.h"
 #include "delay.h"
 #include "guard.h"
+#include "monotonic.h"
 #include "inject.h"
 #include "log.h"
 #include "runtime.h"
@@ -155,13 +156,7 @@ double series_elapsed(const struct series *s)
  * stopping at one that did not.  Returns false when interrupted. */
 static bool series_sleep(struct series *s, double seconds)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	time_t whole = (time_t)seconds;
-	until.tv_sec += whole;
-	until.tv_nsec += (long)((seconds - (double)whole) * 1e9);
-	if (until.tv_nsec >= 1000000000L)
-		until.tv_sec++, until.tv_nsec -= 1000000000L;
+	struct timespec until = monotonic_in(seconds);
 	for (;;) {
 		int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
 					 &until, NULL);
