@@ -82,10 +82,15 @@ class LateServer:
                 continue
             self.accepted += 1
             try:
-                conn.sendall(self.greeting)
+                self.handle(conn)
             except OSError:
                 pass
             conn.close()
+
+    def handle(self, conn):
+        """What the server does with one connection; subclasses speak
+        other protocols."""
+        conn.sendall(self.greeting)
 
 
 class LateUnixServer(LateServer):

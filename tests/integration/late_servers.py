@@ -12,7 +12,7 @@ import struct
 import subprocess
 import threading
 
-from harness import Skip
+from harness import LateServer, Skip
 
 
 class LateHTTPServer:
@@ -113,51 +113,23 @@ def late_redis(delay, workdir):
         "--daemonize", "no"])
 
 
-class LatePostgresGreeter:
+class LatePostgresGreeter(LateServer):
     """Speaks just enough of the PostgreSQL protocol for a libpq client
     to show it got through: it reads the startup packet and answers with
     an ErrorResponse naming itself.  Listens after `delay` s."""
 
     MESSAGE = b"late server reached"
 
-    def __init__(self, delay):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.delay = delay
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(5)
-        self.sock.close()
-
-    def _serve(self):
-        if self._stop.wait(self.delay):
-            return
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            conn.settimeout(2)
-            try:
+    def handle(self, conn):
+        conn.settimeout(2)
+        try:
+            length = struct.unpack("!I", conn.recv(4))[0]
+            packet = conn.recv(length - 4)
+            if packet[:4] == struct.pack("!I", 80877103):  # SSLRequest
+                conn.sendall(b"N")
                 length = struct.unpack("!I", conn.recv(4))[0]
-                packet = conn.recv(length - 4)
-                if packet[:4] == struct.pack("!I", 80877103):  # SSLRequest
-                    conn.sendall(b"N")
-                    length = struct.unpack("!I", conn.recv(4))[0]
-                    conn.recv(length - 4)
-                fields = b"SFATAL\0C28000\0M" + self.MESSAGE + b"\0\0"
-                conn.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
-            except (OSError, struct.error):
-                pass
-            conn.close()
+                conn.recv(length - 4)
+            fields = b"SFATAL\0C28000\0M" + self.MESSAGE + b"\0\0"
+            conn.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
+        except struct.error:
+            pass
