@@ -10,23 +10,8 @@
 
 #include "beyond.h"
 #include "budget.h"
-#include "config.h"
+#include "config_fixture.h"
 
-static struct config cfg;
-
-static void load(char **env)
-{
-	struct config_sources src = { .env = env };
-	config_load(&cfg, &src);
-}
-
-static bool has_problem(const char *needle)
-{
-	for (int i = 0; i < cfg.problem_count && i < PROBLEMS_KEPT; i++)
-		if (strstr(cfg.problem[i], needle))
-			return true;
-	return false;
-}
 
 #define S(text) text, strlen(text)
 

@@ -9,9 +9,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config_fixture.h"
 
-static struct config cfg;
 static char ini_path[64];
 
 static void write_ini(const char *text)
@@ -29,20 +28,6 @@ static void teardown(void)
 	if (ini_path[0])
 		unlink(ini_path);
 	ini_path[0] = '\0';
-}
-
-static void load(char **env)
-{
-	struct config_sources src = { .env = env };
-	config_load(&cfg, &src);
-}
-
-static bool has_problem(const char *needle)
-{
-	for (int i = 0; i < cfg.problem_count && i < PROBLEMS_KEPT; i++)
-		if (strstr(cfg.problem[i], needle))
-			return true;
-	return false;
 }
 
 START_TEST(builtin_defaults)

@@ -6,15 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config_fixture.h"
 
-static struct config cfg;
-
-static void load(char **env)
-{
-	struct config_sources src = { .env = env };
-	config_load(&cfg, &src);
-}
 
 START_TEST(pass_is_the_default)
 {

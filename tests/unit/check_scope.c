@@ -10,12 +10,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config_fixture.h"
 #include "glob.h"
 
 #define S(text) text, strlen(text)
 
-static struct config cfg;
 static char ini_path[64];
 
 static void load_ini(const char *text, const char *exe, const char *arg0,
@@ -34,14 +33,6 @@ static void load_ini(const char *text, const char *exe, const char *arg0,
 	struct config_sources src = { .env = env, .program = { exe, arg0 } };
 	config_load(&cfg, &src);
 	unlink(ini_path);
-}
-
-static bool has_problem(const char *needle)
-{
-	for (int i = 0; i < cfg.problem_count && i < PROBLEMS_KEPT; i++)
-		if (strstr(cfg.problem[i], needle))
-			return true;
-	return false;
 }
 
 START_TEST(globs)
