@@ -67,8 +67,10 @@ struct config {
 	char file[CONFIG_PATH_MAX];	/* INI file read, "" if none */
 
 	/* The names this program goes by (basename of /proc/self/exe and
-	 * of argv[0]), which [program:NAME] and `programs =` match. */
+	 * of argv[0]), which [program:NAME] and `programs =` match.  While
+	 * loading, read_exe, when set, still has to supply the first. */
 	char program[2][PROGRAM_NAME_MAX];
+	const char *(*read_exe)(char *buf, size_t size);
 	bool program_unselected;	/* `programs =` does not name it */
 
 	int problem_count;
@@ -98,7 +100,11 @@ struct config_sources {
 	bool secure;		/* AT_SECURE: ignore env and KAIORETRY_CONFIG */
 	const char *default_file;	/* read when it exists and no
 					 * KAIORETRY_CONFIG is given */
-	const char *program[2];	/* exe and argv[0] basenames, or NULL */
+	const char *program[2];	/* exe and argv[0] paths, or NULL */
+	/* With program[0] NULL: reads the exe path into buf, only if a
+	 * [program:NAME] section or `programs =` asks for it (in a fresh
+	 * process a readlink of /proc/self/exe costs some 40 us). */
+	const char *(*read_exe)(char *buf, size_t size);
 };
 
 /* The policy for a call aimed at this target: the most specific

@@ -232,7 +232,7 @@ static void loader_reset(struct loader *ld, struct config *cfg)
 			       .destination = -1, .list = assignments };
 }
 
-void config_load(struct config *cfg, const struct config_sources *src)
+static void load_sources(struct config *cfg, const struct config_sources *src)
 {
 	struct loader loader, *ld = &loader;
 	char *const *env = src->secure ? NULL : src->env;
@@ -242,7 +242,7 @@ void config_load(struct config *cfg, const struct config_sources *src)
 	bool on = true;
 
 	set_defaults(cfg);
-	program_names(cfg, src->program);
+	program_names(cfg, src);
 	loader_reset(ld, cfg);
 
 	if (strict && parse_switch(strict, strlen(strict), &cfg->strict))
@@ -262,6 +262,12 @@ void config_load(struct config *cfg, const struct config_sources *src)
 	for (; env && *env; env++)
 		load_variable(ld, *env);
 	apply_all(ld);
+}
+
+void config_load(struct config *cfg, const struct config_sources *src)
+{
+	load_sources(cfg, src);
+	cfg->read_exe = NULL;	/* names are matched only while loading */
 }
 
 void config_check_file(struct config *cfg, const char *path)

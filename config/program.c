@@ -6,8 +6,23 @@
 #include "glob.h"
 #include "values.h"
 
-bool program_matches(const struct config *cfg, const char *glob, size_t len)
+static void copy_basename(char *to, const char *path)
 {
+	const char *slash = strrchr(path, '/');
+	if (slash)
+		path = slash + 1;
+	size_t len = strnlen(path, PROGRAM_NAME_MAX - 1);
+	memcpy(to, path, len);
+	to[len] = '\0';
+}
+
+bool program_matches(struct config *cfg, const char *glob, size_t len)
+{
+	if (cfg->read_exe) {
+		char path[256];
+		copy_basename(cfg->program[0], cfg->read_exe(path, sizeof(path)));
+		cfg->read_exe = NULL;
+	}
 	for (int i = 0; i < 2; i++) {
 		const char *name = cfg->program[i];
 		if (name[0] && glob_match(glob, len, name, strlen(name), false))
@@ -26,7 +41,7 @@ const char *program_glob_problem(const char *glob, size_t len)
 }
 
 struct selecting {
-	const struct config *cfg;
+	struct config *cfg;
 	bool any;
 };
 
@@ -48,18 +63,12 @@ const char *program_select(struct config *cfg, const char *value, size_t len)
 	return why;
 }
 
-void program_names(struct config *cfg, const char *const names[2])
+void program_names(struct config *cfg, const struct config_sources *src)
 {
 	for (int i = 0; i < 2; i++) {
-		const char *name = names ? names[i] : NULL;
 		cfg->program[i][0] = '\0';
-		if (!name)
-			continue;
-		const char *slash = strrchr(name, '/');
-		if (slash)
-			name = slash + 1;
-		size_t len = strnlen(name, PROGRAM_NAME_MAX - 1);
-		memcpy(cfg->program[i], name, len);
-		cfg->program[i][len] = '\0';
+		if (src->program[i])
+			copy_basename(cfg->program[i], src->program[i]);
 	}
+	cfg->read_exe = src->program[0] ? NULL : src->read_exe;
 }

@@ -13,11 +13,12 @@
 
 #include "config.h"
 
-bool program_matches(const struct config *cfg, const char *glob, size_t len);
+bool program_matches(struct config *cfg, const char *glob, size_t len);
 const char *program_glob_problem(const char *glob, size_t len);
 /* The value of `programs =`: sets cfg->program_unselected. */
 const char *program_select(struct config *cfg, const char *value, size_t len);
-/* Copies the names from the sources, basenames only. */
-void program_names(struct config *cfg, const char *const names[2]);
+/* Copies the names from the sources, basenames only; the exe's may
+ * wait for the first match. */
+void program_names(struct config *cfg, const struct config_sources *src);
 
 #endif

@@ -1,19 +1,17 @@
-/* localclock.c: local time for log records from a table built once.
+/* localclock.c: local time for log records, from the zone read once.
  *
- * At start-up we find the UTC offset now and every change of it over
- * the next two years.  A record then only reads the table: no lock, no
- * file, safe in a signal handler, and still right after a DST switch in
- * a long-running daemon.  Beyond the table the last offset holds.
+ * At start-up we read the zone exactly as glibc would (tzfile.c,
+ * tzrule.c: one file read with raw syscalls, no malloc, and no clock
+ * read: the first look at the clock costs a process ~100 us on some
+ * VMs).  A record then evaluates the zone at its own time: no lock, no
+ * file, safe in a signal handler or after the program chrooted, and
+ * right across every DST switch of a long-running daemon.
  *
- * The table comes from the zone itself when we can read it exactly as
- * glibc would (tzfile.c, tzrule.c: a few thousand instructions, one
- * file read with raw syscalls, no malloc).  Otherwise (AT_SECURE, a
- * version 1 or leap-second file, a TZ string glibc completes from
- * "posixrules", anything odd) we ask localtime_r, probing week by week
- * and bisecting each change to the second, which costs some 60,000
- * instructions and misses two changes within one week, which no zone
- * makes.  Built at start-up, never later: a series may start in a
- * signal handler or after the program chrooted. */
+ * Otherwise (AT_SECURE, a version 1 or leap-second file, a TZ string
+ * glibc completes from "posixrules", anything odd) we ask localtime_r
+ * at start-up, probing week by week over the next two years and
+ * bisecting each change to the second: some 60,000 instructions, and
+ * beyond the table the last offset holds. */
 #include "localclock.h"
 
 #include <stdlib.h>
@@ -25,7 +23,6 @@
 #include "tzfile.h"
 
 #define CHANGES_MAX 8
-#define BREAKS_MAX 64
 #define WEEK (7 * 86400L)
 #define HORIZON (2 * 366 * 86400L)
 
@@ -97,50 +94,24 @@ static bool zone_read(struct zone *z)
 	}
 }
 
+static struct zone zone;	/* read once, then only read */
+
 static long zone_offset_at(const struct zone *z, int64_t t)
 {
 	return z->is_file ? tzfile_offset_at(&z->file, t)
 			  : tzrule_offset_at(&z->rule, t);
 }
 
-/* The offset is constant between breaks, so evaluating it at each one,
- * in order, gives every change. */
-static bool tabulate(const struct zone *z, int64_t now)
-{
-	int64_t at[BREAKS_MAX];
-	int n = z->is_file ? tzfile_breaks(&z->file, now + 1, now + HORIZON,
-					   at, BREAKS_MAX)
-			   : tzrule_breaks(&z->rule, now + 1, now + HORIZON,
-					   at, BREAKS_MAX);
-	if (n == BREAKS_MAX)
-		return false;	/* a zone we do not expect: ask glibc */
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && at[j - 1] > at[j]; j--) {
-			int64_t t = at[j];
-			at[j] = at[j - 1];
-			at[j - 1] = t;
-		}
-	long offset = initial_offset = zone_offset_at(z, now);
-	for (int i = 0; i < n && change_count < CHANGES_MAX; i++) {
-		long next = zone_offset_at(z, at[i]);
-		if (next != offset)
-			changes[change_count++] =
-				(struct offset_change){ at[i], offset = next };
-	}
-	return true;
-}
-
 void localclock_init(void)
 {
-	struct zone z;
-	time_t now = time(NULL);
 	change_count = 0;
-	if (zone_read(&z) && tabulate(&z, now)) {
+	if (zone_read(&zone)) {
 		source = LOCALCLOCK_ZONE;
 	} else {
-		change_count = 0;
 		source = LOCALCLOCK_LOCALTIME;
-		probe_localtime(now);
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		probe_localtime(now.tv_sec);
 	}
 }
 
@@ -151,6 +122,8 @@ enum localclock_source localclock_source(void)
 
 int64_t localclock_at(int64_t utc)
 {
+	if (source == LOCALCLOCK_ZONE)
+		return utc + zone_offset_at(&zone, utc);
 	long offset = initial_offset;
 	for (int i = 0; i < change_count && utc >= changes[i].from; i++)
 		offset = changes[i].offset;

@@ -6,7 +6,8 @@
 
 #include <stdint.h>
 
-/* At start-up: reads the UTC offset now and when it will change. */
+/* At start-up: reads the zone (no clock read), or, for a zone only
+ * glibc follows, tabulates its offsets over the next two years. */
 void localclock_init(void);
 
 /* Where the table came from: the zone read directly, or localtime_r. */
@@ -14,7 +15,7 @@ enum localclock_source { LOCALCLOCK_ZONE, LOCALCLOCK_LOCALTIME };
 enum localclock_source localclock_source(void);
 
 /* Seconds since the epoch, shifted to local time: now, or at `utc`
- * (within the two years after localclock_init). */
+ * (for a tabulated zone, within the two years after localclock_init). */
 int64_t localclock_now(void);
 int64_t localclock_at(int64_t utc);
 

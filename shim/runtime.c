@@ -57,13 +57,12 @@ static const char *exe_path(char *buf, size_t size)
 
 static void load(void)
 {
-	char exe[256];
 	struct config_sources src = {
 		.env = environ,
 		.secure = getauxval(AT_SECURE) != 0,
 		.default_file = "/etc/kaioretry.ini",
-		.program = { exe_path(exe, sizeof(exe)),
-			     program_invocation_name },
+		.program = { NULL, program_invocation_name },
+		.read_exe = exe_path,
 	};
 	localclock_init();	/* before any record, even an early one */
 	guard_enter();

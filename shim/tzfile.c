@@ -169,21 +169,3 @@ long tzfile_offset_at(const struct tzfile *z, int64_t t)
 	}
 	return type_offset(z, z->idx[lo]);
 }
-
-int tzfile_breaks(const struct tzfile *z, int64_t from, int64_t to,
-		  int64_t *out, int max)
-{
-	int n = 0;
-	for (uint32_t i = 0; i < z->timecnt && n < max; i++) {
-		int64_t t = be64(z->times + (size_t)i * 8);
-		if (t >= from && t < to)
-			out[n++] = t;
-	}
-	if (z->has_footer && z->timecnt > 0) {
-		int64_t last = be64(z->times + (size_t)(z->timecnt - 1) * 8);
-		if (last < to)
-			n += tzrule_breaks(&z->footer, last > from ? last : from,
-					   to, out + n, max - n);
-	}
-	return n;
-}

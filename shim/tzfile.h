@@ -32,9 +32,4 @@ enum tzfile_result tzfile_read(struct tzfile *z, const char *tz,
 /* Seconds east of UTC at `t`, as localtime_r's tm_gmtoff. */
 long tzfile_offset_at(const struct tzfile *z, int64_t t);
 
-/* Every time in [from, to) where the offset may change; unsorted;
- * returns how many, at most `max`. */
-int tzfile_breaks(const struct tzfile *z, int64_t from, int64_t to,
-		  int64_t *out, int max);
-
 #endif

@@ -242,19 +242,3 @@ long tzrule_offset_at(const struct tzrule *r, int64_t t)
 			       : (t >= start && t < end);
 	return r->offset[dst];
 }
-
-int tzrule_breaks(const struct tzrule *r, int64_t from, int64_t to,
-		  int64_t *out, int max)
-{
-	int n = 0;
-	if (!r->has_dst)
-		return 0;
-	for (long y = year_of(from); year_start(y) < to; y++) {
-		int64_t t[3] = { year_start(y), change_time(r, 0, y),
-				 change_time(r, 1, y) };
-		for (int i = 0; i < 3 && n < max; i++)
-			if (t[i] >= from && t[i] < to)
-				out[n++] = t[i];
-	}
-	return n;
-}

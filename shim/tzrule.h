@@ -27,10 +27,4 @@ bool tzrule_parse(const char *tz, long len, struct tzrule *r);
 /* Seconds east of UTC at `t`, as localtime_r's tm_gmtoff. */
 long tzrule_offset_at(const struct tzrule *r, int64_t t);
 
-/* Every time in [from, to) where the offset may change: the two
- * changes and the start of each UTC year (glibc computes the changes
- * per UTC year).  Unsorted; returns how many, at most `max`. */
-int tzrule_breaks(const struct tzrule *r, int64_t from, int64_t to,
-		  int64_t *out, int max);
-
 #endif

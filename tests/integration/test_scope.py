@@ -49,6 +49,26 @@ def test_program_sections_apply_only_to_matching_programs():
     assert tries_logged(r_py.stderr) == 4, r_py.stderr
 
 
+def test_program_sections_match_the_exe_or_argv0_alone():
+    """The exe's name is read only when a section asks for it (start-up
+    does not look into /proc without one), and then it matches on its
+    own, as argv[0] does."""
+    keep, port = dead_port()
+    with tempdir() as d:
+        ini = write_ini(d, "[default]\ntries = 2\n[program:psql]\ntries = 3\n")
+        psql = os.path.join(d, "psql")
+        shutil.copy(prog("probe"), psql)
+        env = shim_env({"KAIORETRY_CONFIG": ini})
+        args = ["connect", "127.0.0.1", str(port)]
+        by_exe = run(["other"] + args, env=env, executable=psql)
+        by_argv0 = run(["psql"] + args, env=env, executable=prog("probe"))
+        neither = run(["other"] + args, env=env, executable=prog("probe"))
+    keep.close()
+    assert tries_logged(by_exe.stderr) == 3, by_exe.stderr
+    assert tries_logged(by_argv0.stderr) == 3, by_argv0.stderr
+    assert tries_logged(neither.stderr) == 2, neither.stderr
+
+
 def test_programs_key_limits_the_shim_to_matching_programs():
     keep, port = dead_port()
     with tempdir() as d:

@@ -36,6 +36,17 @@ def test_startup_within_instruction_budget():
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def test_startup_reads_no_clock_and_no_proc():
+    """On a VM the first clock read of a process costs 50-100 us and its
+    first look into /proc/self some 40 us: start-up needs neither."""
+    _, _, r = startup("UTC")
+    assert "start-up calls: no clock read, no readlink" in r.stdout, r.stdout
+    # The same check sees a clock read where start-up does need one: a
+    # zone left to localtime_r is probed from now.
+    _, _, r = startup("XXX5YYY")
+    assert "start-up calls: clock_gettime (none allowed)" in r.stdout, r.stdout
+
+
 def test_startup_count_sees_the_localtime_probe():
     """A TZ glibc completes from posixrules is left to localtime_r's week
     by week probe, which the library did for every zone before: the

@@ -64,8 +64,10 @@ START_TEST(full_buffer_truncates)
 }
 END_TEST
 
-/* Every hour over two years, the table gives what localtime_r says,
- * and it came from where we expect. */
+/* Every hour over two years, the local clock gives what localtime_r
+ * says, and its offsets came from where we expect.  A zone read
+ * directly is evaluated at each time, so it must also hold decades on,
+ * well past the two years localtime_r's table covers. */
 static void clock_agrees(const char *tz, enum localclock_source want)
 {
 	if (tz)
@@ -84,6 +86,18 @@ static void clock_agrees(const char *tz, enum localclock_source want)
 		if (localclock_at(s) != s + tm.tm_gmtoff)
 			ck_abort_msg("%s at %lld: %lld, want %lld", tz,
 				     (long long)s, (long long)localclock_at(s),
+				     (long long)(s + tm.tm_gmtoff));
+	}
+	if (want != LOCALCLOCK_ZONE)
+		return;
+	for (int64_t s = now; s < now + 40 * 365 * 86400L; s += 86400 + 3593) {
+		time_t t = (time_t)s;
+		struct tm tm;
+		localtime_r(&t, &tm);
+		if (localclock_at(s) != s + tm.tm_gmtoff)
+			ck_abort_msg("%s decades on, at %lld: %lld, want %lld",
+				     tz, (long long)s,
+				     (long long)localclock_at(s),
 				     (long long)(s + tm.tm_gmtoff));
 	}
 }
