@@ -109,6 +109,16 @@ def test_loaded_twice_makes_one_series():
             assert "rc=-1 errno=ECONNREFUSED" in r.stdout
             assert len({UUID.search(l).group(0) for l in lines}) == 1, (preload, lines)
             assert "failed to complete after 3 tries" in lines[-1]
+        # A copy the program dlopens later binds to the first copy too.
+        code = ("import ctypes, socket, sys\nctypes.CDLL(sys.argv[1])\n"
+                "try: socket.create_connection(('127.0.0.1', int(sys.argv[2])))\n"
+                "except OSError as e: print('error', e.errno)\n")
+        r = run([PYTHON, "-c", code, copy, str(port)],
+                env=shim_env({"KAIORETRY_TRIES": "3"}))
+        lines = series_lines(r.stderr)
+        assert "error 111" in r.stdout, r.stdout + r.stderr
+        assert len({UUID.search(l).group(0) for l in lines}) == 1, lines
+        assert "failed to complete after 3 tries" in lines[-1]
     keep.close()
 
 
