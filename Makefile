@@ -77,7 +77,8 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(BUILD)/unit-tests
 PROG_SRC = $(wildcard tests/progs/*.c)
 PROG_BIN = $(PROG_SRC:tests/progs/%.c=$(BUILD)/progs/%)
-BENCH_BIN = $(BUILD)/bench/bench $(BUILD)/bench/stamp.so $(BUILD)/bench/empty.so
+BENCH_BIN = $(BUILD)/bench/bench $(BUILD)/bench/stamp.so $(BUILD)/bench/empty.so \
+	$(BUILD)/bench/floor.so
 
 deps:
 	@scripts/install-deps

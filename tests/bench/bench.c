@@ -8,6 +8,11 @@
  *
  *   bench run WORKLOAD N        ns per call over N calls (after warm-up),
  *                               the fastest of 10 slices of N/10
+ *   bench pair WORKLOAD N       write or read: in one process, alternate
+ *                               slices of calls through the program's own
+ *                               binding (the preload's wrapper, if any)
+ *                               and through libc's function itself;
+ *                               prints the median of the slice ratios
  *   bench threads T N           T threads each write 1 byte N times to
  *                               /dev/null; prints calls per second
  *   bench spawn N VAR=VAL ...   posix_spawn /bin/true N times with exactly
@@ -215,6 +220,88 @@ static int run(const char *name, long n)
 	return 0;
 }
 
+/* The same call made past any preload: libc's own symbol. */
+static ssize_t (*libc_write)(int, const void *, size_t);
+static ssize_t (*libc_read)(int, void *, size_t);
+
+static void *libc_symbol(const char *name)
+{
+	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	void *fn = libc ? dlsym(libc, name) : NULL;
+	if (!fn) {
+		fprintf(stderr, "bench: no %s in libc.so.6\n", name);
+		exit(2);
+	}
+	return fn;
+}
+
+static void write_direct(void)
+{
+	if (libc_write(fd_a, &byte, 1) != 1)
+		die("write");
+}
+
+static void read_direct(void)
+{
+	if (libc_read(fd_a, &byte, 1) != 1)
+		die("read");
+}
+
+static double slice(void (*once)(void), long count)
+{
+	double start = seconds(CLOCK_MONOTONIC);
+	for (long i = 0; i < count; i++)
+		once();
+	return seconds(CLOCK_MONOTONIC) - start;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Machine noise moves both halves of a pair alike, so the ratio of
+ * neighbouring slices is steady where whole runs, each with its own
+ * address layout and neighbours, differ by several percent. */
+#define PAIRS 200
+
+static int pair(const char *name, long n)
+{
+	void (*bound)(void), (*direct)(void);
+	if (strcmp(name, "write") == 0) {
+		open_null();
+		libc_write = (ssize_t (*)(int, const void *, size_t))libc_symbol("write");
+		bound = write_once, direct = write_direct;
+	} else if (strcmp(name, "read") == 0) {
+		open_zero();
+		libc_read = (ssize_t (*)(int, void *, size_t))libc_symbol("read");
+		bound = read_once, direct = read_direct;
+	} else {
+		fprintf(stderr, "bench: pair: write or read, not %s\n", name);
+		return 2;
+	}
+	long count = n / (2 * PAIRS) > 0 ? n / (2 * PAIRS) : 1;
+	slice(bound, WARMUP);
+	slice(direct, WARMUP);
+	static double ratio[PAIRS];
+	for (int i = 0; i < PAIRS; i++) {
+		/* Alternate which goes first, so a drift favours neither. */
+		double b, d;
+		if (i & 1) {
+			b = slice(bound, count);
+			d = slice(direct, count);
+		} else {
+			d = slice(direct, count);
+			b = slice(bound, count);
+		}
+		ratio[i] = b / d;
+	}
+	qsort(ratio, PAIRS, sizeof(double), by_value);
+	printf("%.5f\n", (ratio[PAIRS / 2 - 1] + ratio[PAIRS / 2]) / 2);
+	return 0;
+}
+
 static long per_thread;
 static pthread_barrier_t go;
 
@@ -327,6 +414,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 4 && strcmp(argv[1], "run") == 0)
 		return run(argv[2], atol(argv[3]));
+	if (argc >= 4 && strcmp(argv[1], "pair") == 0)
+		return pair(argv[2], atol(argv[3]));
 	if (argc >= 4 && strcmp(argv[1], "threads") == 0)
 		return threads(atoi(argv[2]), atol(argv[3]));
 	if (argc >= 3 && strcmp(argv[1], "spawn") == 0)

@@ -64,3 +64,14 @@ def test_instruction_count_sees_a_costly_preload():
     raw = (per_call("", 2000) - per_call("", 1000)) / 1000
     fiu_cost = (per_call(fiu, 2000) - per_call(fiu, 1000)) / 1000
     assert fiu_cost - raw > 5 * BUDGET, (raw, fiu_cost)
+
+
+def test_pair_mode_times_both_sides_in_one_process():
+    """`bench pair` (make bench's in-process table) runs and yields a
+    ratio; its value is never gated on, only that it is one."""
+    for preload in ("", os.path.join(BUILD, "libkaioretry.so")):
+        env = {"PATH": "/usr/bin", "LD_PRELOAD": preload}
+        r = run([BENCH, "pair", "write", "20000"], env=env, timeout=60)
+        assert r.returncode == 0 and 0.5 < float(r.stdout) < 2, r.stdout + r.stderr
+    r = run([BENCH, "pair", "connect", "20000"], env={"PATH": "/usr/bin"})
+    assert r.returncode == 2 and "write or read" in r.stderr, r.stderr
