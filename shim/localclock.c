@@ -130,9 +130,40 @@ int64_t localclock_at(int64_t utc)
 	return utc + offset;
 }
 
+/* Read on first need, by whichever thread gets there first. */
+enum { ZONE_UNREAD, ZONE_READING, ZONE_READ };
+static int zone_state;
+
+static bool zone_ready(void)
+{
+	return __atomic_load_n(&zone_state, __ATOMIC_ACQUIRE) == ZONE_READ;
+}
+
+void localclock_ready(void)
+{
+	int expected = ZONE_UNREAD;
+	if (zone_ready())
+		return;
+	if (__atomic_compare_exchange_n(&zone_state, &expected, ZONE_READING,
+					false, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED)) {
+		localclock_init();
+		__atomic_store_n(&zone_state, ZONE_READ, __ATOMIC_RELEASE);
+		return;
+	}
+	/* Another thread is reading it, a few system calls: wait for it,
+	 * but only so long, as that may be this very thread, interrupted
+	 * by a handler installed behind libc's back. */
+	const struct timespec pause = { 0, 100000 };
+	for (int i = 0; i < 100 && !zone_ready(); i++)
+		nanosleep(&pause, NULL);
+}
+
 int64_t localclock_now(void)
 {
 	struct timespec now;
+	localclock_ready();
 	clock_gettime(CLOCK_REALTIME, &now);
-	return localclock_at((int64_t)now.tv_sec);
+	/* Still unread after the wait: UTC, rather than no record. */
+	return zone_ready() ? localclock_at((int64_t)now.tv_sec) : now.tv_sec;
 }

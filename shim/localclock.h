@@ -6,9 +6,13 @@
 
 #include <stdint.h>
 
-/* At start-up: reads the zone (no clock read), or, for a zone only
- * glibc follows, tabulates its offsets over the next two years. */
+/* Reads the zone (no clock read), or, for a zone only glibc follows,
+ * tabulates its offsets over the next two years; again at each call. */
 void localclock_init(void);
+
+/* localclock_init once, on first need: the first record, or before the
+ * program can run a signal handler or chroot (hooks.c).  Thread-safe. */
+void localclock_ready(void);
 
 /* Where the table came from: the zone read directly, or localtime_r. */
 enum localclock_source { LOCALCLOCK_ZONE, LOCALCLOCK_LOCALTIME };

@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "guard.h"
 
@@ -19,6 +20,8 @@
  * (an exotic malloc reading a file) must not look up again. */
 static __thread bool resolving __attribute__((tls_model("initial-exec")));
 
+/* `attempt_slot` (NULL for hooks) moves from the stub to the function
+ * too, unless the injector took it meanwhile. */
 static bool resolve(void **libc_slot, void **attempt_slot, void *stub,
 		    const char *name)
 {
@@ -32,42 +35,49 @@ static bool resolve(void **libc_slot, void **attempt_slot, void *stub,
 	if (!fn)
 		return false;
 	__atomic_store_n(libc_slot, fn, __ATOMIC_RELEASE);
-	/* Leave the injector in place if it was installed meanwhile. */
 	void *expected = stub;
-	__atomic_compare_exchange_n(attempt_slot, &expected, fn, false,
-				    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	if (attempt_slot)
+		__atomic_compare_exchange_n(attempt_slot, &expected, fn, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 	return true;
 }
 
+/* A stub calls the function it found, never `attempt`: whoever calls
+ * through libc.X (the injector, a bound) wants libc's.  It may be
+ * called again after the lookup (a bound keeps the pointer it found in
+ * attempt.connect), so it looks up only while the slot is still its. */
 #define CALL(name, family, type, params, args, blocking, target, again, fails) \
 	static type resolve_##name params                                     \
 	{                                                                     \
-		if (!resolve((void **)&libc.name, (void **)&attempt.name,    \
+		if ((void *)libc.name == (void *)resolve_##name &&           \
+		    !resolve((void **)&libc.name, (void **)&attempt.name,    \
 			     (void *)resolve_##name, #name)) {                \
 			errno = ENOSYS;                                       \
 			return FAILURE_##fails;                               \
 		}                                                             \
-		return attempt.name args;                                     \
+		return libc.name args;                                        \
 	}
 #include "calls.def"
 #undef CALL
 
-static int resolve_sigaction(int sig, const struct sigaction *act,
-			     struct sigaction *old)
-{
-	if (!resolve((void **)&libc.sigaction, (void **)&attempt.sigaction,
-		     (void *)resolve_sigaction, "sigaction")) {
-		errno = ENOSYS;
-		return -1;
+#define HOOK(type, name, params, args, failure)                               \
+	static type resolve_##name params                                     \
+	{                                                                     \
+		if ((void *)hooked.name == (void *)resolve_##name &&         \
+		    !resolve((void **)&hooked.name, NULL,                     \
+			     (void *)resolve_##name, #name)) {                \
+			errno = ENOSYS;                                       \
+			return failure;                                       \
+		}                                                             \
+		return hooked.name args;                                      \
 	}
-	return libc.sigaction(sig, act, old);
-}
+#include "hooks.def"
+#undef HOOK
 
-/* Looked up on its first use only, not by real_resolve_all: a program
- * that never frees a getaddrinfo list does not pay the dlsym at start. */
 static void resolve_freeaddrinfo(struct addrinfo *list)
 {
-	if (resolve((void **)&libc.freeaddrinfo, (void **)&attempt.freeaddrinfo,
+	if (libc.freeaddrinfo != resolve_freeaddrinfo ||
+	    resolve((void **)&libc.freeaddrinfo, (void **)&attempt.freeaddrinfo,
 		    (void *)resolve_freeaddrinfo, "freeaddrinfo"))
 		libc.freeaddrinfo(list);
 }
@@ -75,15 +85,19 @@ static void resolve_freeaddrinfo(struct addrinfo *list)
 #define CALL(name, ...) .name = resolve_##name,
 struct calls libc = {
 #include "calls.def"
-	.sigaction = resolve_sigaction,
 	.freeaddrinfo = resolve_freeaddrinfo,
 };
 struct calls attempt = {
 #include "calls.def"
-	.sigaction = resolve_sigaction,
 	.freeaddrinfo = resolve_freeaddrinfo,
 };
 #undef CALL
+
+#define HOOK(type, name, ...) .name = resolve_##name,
+struct hooks hooked = {
+#include "hooks.def"
+};
+#undef HOOK
 
 void real_resolve_all(void)
 {
@@ -93,7 +107,14 @@ void real_resolve_all(void)
 			(void *)resolve_##name, #name);
 #include "calls.def"
 #undef CALL
-	if (libc.sigaction == resolve_sigaction)
-		resolve((void **)&libc.sigaction, (void **)&attempt.sigaction,
-			(void *)resolve_sigaction, "sigaction");
+#define HOOK(type, name, ...)                                                 \
+	if ((void *)hooked.name == (void *)resolve_##name)                   \
+		resolve((void **)&hooked.name, NULL, (void *)resolve_##name, \
+			#name);
+#include "hooks.def"
+#undef HOOK
+	if (libc.freeaddrinfo == resolve_freeaddrinfo)
+		resolve((void **)&libc.freeaddrinfo,
+			(void **)&attempt.freeaddrinfo,
+			(void *)resolve_freeaddrinfo, "freeaddrinfo");
 }

@@ -1,10 +1,12 @@
 /* real.h: the functions a wrapper calls.
  *
- * `libc` holds the true functions, found with dlsym(RTLD_NEXT).
- * `attempt` is what wrappers and retries call: libc's function, or the
- * fault injector's when it is on.  Both start out pointing at resolver
- * stubs, so a call that arrives before our constructor (from another
- * library's constructor, or an early thread) still works. */
+ * `libc` holds the true functions, found with dlsym(RTLD_NEXT) on first
+ * use.  `attempt` is what wrappers and retries call: libc's function, or
+ * the fault injector's when it is on.  `hooked` holds the true versions
+ * of the calls in hooks.def.  Every slot starts out at a resolver stub,
+ * so start-up looks nothing up and a process pays only for the calls it
+ * makes; before the program installs a signal handler, everything is
+ * looked up at once (hooks.c), so a handler never meets dlsym. */
 #ifndef KAIORETRY_REAL_H
 #define KAIORETRY_REAL_H
 
@@ -23,20 +25,29 @@ ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t offset,
 ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
 ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
 		       struct sockaddr *addr, socklen_t *alen);
+/* Exported by glibc, no longer declared for _GNU_SOURCE. */
+sighandler_t bsd_signal(int sig, sighandler_t handler);
+sighandler_t sigset(int sig, sighandler_t handler);
+int chroot(const char *path);
 
 struct calls {
 #define CALL(name, family, type, params, ...) type(*name) params;
 #include "calls.def"
 #undef CALL
-	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
 	void (*freeaddrinfo)(struct addrinfo *);	/* addrlist.c */
+};
+
+struct hooks {
+#define HOOK(type, name, params, args, failure) type(*name) params;
+#include "hooks.def"
+#undef HOOK
 };
 
 extern struct calls libc;
 extern struct calls attempt;
+extern struct hooks hooked;
 
-/* Resolves every function now; the constructor calls it so that the
- * wrappers never meet a resolver stub afterwards. */
+/* Looks up every function not looked up yet. */
 void real_resolve_all(void);
 
 #endif

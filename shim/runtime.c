@@ -3,7 +3,9 @@
  *
  * The constructor loads eagerly so KAIORETRY_STRICT can stop a program
  * before main.  A wrapped call that fails before the constructor ran
- * (from another library's constructor) loads it on the spot. */
+ * (from another library's constructor) loads it on the spot.  Nothing
+ * else happens at start-up: libc's functions are looked up and the time
+ * zone read when first needed (real.h, hooks.c). */
 #include "runtime.h"
 
 #include <errno.h>
@@ -16,8 +18,6 @@
 #include "inject.h"
 #include "instance.h"
 #include "log.h"
-#include "real.h"
-#include "localclock.h"
 
 #define EX_CONFIG 78
 
@@ -64,7 +64,6 @@ static void load(void)
 		.program = { NULL, program_invocation_name },
 		.read_exe = exe_path,
 	};
-	localclock_init();	/* before any record, even an early one */
 	guard_enter();
 	if (!instance_is_first()) {
 		the_config.pass_through = true;	/* the first copy retries */
@@ -95,9 +94,7 @@ const struct config *runtime_config(void)
 
 __attribute__((constructor)) static void runtime_start(void)
 {
-	const struct config *cfg;
-	real_resolve_all();
-	cfg = runtime_config();
+	const struct config *cfg = runtime_config();
 	/* Bounds wrap injectors, so injected faults land beneath them. */
 	inject_start(cfg);
 	if (cfg)

@@ -6,11 +6,13 @@
  * never see one.  So when the program installs such a handler we
  * install a trampoline that counts, per thread, then calls the program's
  * handler.  The program still sees its own handler in `oldact`.
- * Handlers with SA_RESTART, SIG_DFL and SIG_IGN are left untouched. */
+ * Handlers with SA_RESTART, SIG_DFL and SIG_IGN are left untouched.
+ * Installing any handler first runs hooks_before_handlers. */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 
+#include "hooks.h"
 #include "real.h"
 #include "signals.h"
 
@@ -33,20 +35,27 @@ static void trampoline(int sig, siginfo_t *info, void *context)
 		a->sa_handler(sig);
 }
 
-static bool wants_trampoline(const struct sigaction *act)
+static bool installs_handler(const struct sigaction *act)
 {
-	if (!act || (act->sa_flags & SA_RESTART))
+	if (!act)
 		return false;
 	if (act->sa_flags & SA_SIGINFO)
 		return act->sa_sigaction != NULL;
 	return act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN;
 }
 
+static bool wants_trampoline(const struct sigaction *act)
+{
+	return installs_handler(act) && !(act->sa_flags & SA_RESTART);
+}
+
 EXPORT int sigaction(int sig, const struct sigaction *act,
 		     struct sigaction *old)
 {
+	if (installs_handler(act))
+		hooks_before_handlers();
 	if (sig <= 0 || sig >= NSIG)
-		return attempt.sigaction(sig, act, old);
+		return hooked.sigaction(sig, act, old);
 
 	/* Block everything while the table and the kernel disagree. */
 	sigset_t all, before;
@@ -65,7 +74,7 @@ EXPORT int sigaction(int sig, const struct sigaction *act,
 		mine.sa_sigaction = trampoline;
 		install = &mine;
 	}
-	int rc = attempt.sigaction(sig, install, old);
+	int rc = hooked.sigaction(sig, install, old);
 	int saved = errno;
 	if (rc == 0) {
 		if (act)

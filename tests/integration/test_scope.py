@@ -15,6 +15,13 @@ def write_ini(d, text):
     return path
 
 
+def probe_named(d, name):
+    """tests/progs/probe under another name, for scoping by program."""
+    path = os.path.join(d, name)
+    shutil.copy(prog("probe"), path)
+    return path
+
+
 def tries_logged(stderr):
     m = re.search(r"after (\d+) tr", stderr)
     return int(m.group(1)) if m else None
@@ -35,8 +42,7 @@ def test_program_sections_apply_only_to_matching_programs():
         ini = write_ini(d, "[default]\ntries = 2\n"
                            "[program:psql]\ntries = 3\n"
                            "[program:python3*/connect]\ntries = 4\n")
-        psql = os.path.join(d, "psql")
-        shutil.copy(prog("probe"), psql)
+        psql = probe_named(d, "psql")
         env = shim_env({"KAIORETRY_CONFIG": ini})
         r_probe = run([prog("probe"), "connect", "127.0.0.1", str(port)], env=env)
         r_psql = run([psql, "connect", "127.0.0.1", str(port)], env=env)
@@ -56,8 +62,7 @@ def test_program_sections_match_the_exe_or_argv0_alone():
     keep, port = dead_port()
     with tempdir() as d:
         ini = write_ini(d, "[default]\ntries = 2\n[program:psql]\ntries = 3\n")
-        psql = os.path.join(d, "psql")
-        shutil.copy(prog("probe"), psql)
+        psql = probe_named(d, "psql")
         env = shim_env({"KAIORETRY_CONFIG": ini})
         args = ["connect", "127.0.0.1", str(port)]
         by_exe = run(["other"] + args, env=env, executable=psql)
@@ -73,8 +78,7 @@ def test_programs_key_limits_the_shim_to_matching_programs():
     keep, port = dead_port()
     with tempdir() as d:
         ini = write_ini(d, "programs = psql, pg_*\ntries = 3\n")
-        psql = os.path.join(d, "psql")
-        shutil.copy(prog("probe"), psql)
+        psql = probe_named(d, "psql")
         env = shim_env({"KAIORETRY_CONFIG": ini})
         r_psql = run([psql, "connect", "127.0.0.1", str(port)], env=env)
         r_probe = run([prog("probe"), "connect", "127.0.0.1", str(port)], env=env)

@@ -337,7 +337,8 @@ def rfc3164(local_seconds):
 
 
 def test_timestamps_are_local_time_even_across_a_dst_switch():
-    """The sink reads the UTC offset at start-up and when it will change.
+    """The zone is read at the first record and evaluated at each
+    record's own time.
     A POSIX TZ whose daylight saving starts a second after the program
     does: records before the switch are at +0, records after at +1 h.
     Each record also carries program name, pid, UUID and call+target."""
