@@ -1,17 +1,17 @@
 /* localclock.c: local time for log records, from the zone read once.
  *
- * At start-up we read the zone exactly as glibc would (tzfile.c,
- * tzrule.c: one file read with raw syscalls, no malloc, and no clock
- * read: the first look at the clock costs a process ~100 us on some
- * VMs).  A record then evaluates the zone at its own time: no lock, no
- * file, safe in a signal handler or after the program chrooted, and
- * right across every DST switch of a long-running daemon.
+ * On first need (the first record, or before the program can run a
+ * signal handler or chroot: hooks.c) we read the zone exactly as glibc
+ * would (tzfile.c, tzrule.c: one file read with raw syscalls, no
+ * malloc, no clock read).  A record then evaluates the zone at its own
+ * time: no lock, no file, safe in a signal handler or after a chroot,
+ * and right across every DST switch of a long-running daemon.
  *
  * Otherwise (AT_SECURE, a version 1 or leap-second file, a TZ string
  * glibc completes from "posixrules", anything odd) we ask localtime_r
- * at start-up, probing week by week over the next two years and
- * bisecting each change to the second: some 60,000 instructions, and
- * beyond the table the last offset holds. */
+ * then, probing week by week over the next two years and bisecting
+ * each change to the second: some 60,000 instructions, and beyond the
+ * table the last offset holds. */
 #include "localclock.h"
 
 #include <stdlib.h>
