@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "guard.h"
 #include "tzfile.h"
@@ -130,8 +131,10 @@ int64_t localclock_at(int64_t utc)
 	return utc + offset;
 }
 
-/* Read on first need, by whichever thread gets there first. */
-enum { ZONE_UNREAD, ZONE_READING, ZONE_READ };
+/* Read on first need, by whichever thread gets there first: 0 until
+ * then, the reader's pid while it reads (a child forked meanwhile
+ * reads for itself), ZONE_READ after. */
+#define ZONE_READ (-1)
 static int zone_state;
 
 static bool zone_ready(void)
@@ -139,14 +142,21 @@ static bool zone_ready(void)
 	return __atomic_load_n(&zone_state, __ATOMIC_ACQUIRE) == ZONE_READ;
 }
 
+static bool take_the_reading(void)
+{
+	int me = (int)getpid();
+	int seen = __atomic_load_n(&zone_state, __ATOMIC_ACQUIRE);
+	if (seen == ZONE_READ || seen == me)
+		return false;
+	return __atomic_compare_exchange_n(&zone_state, &seen, me, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
 void localclock_ready(void)
 {
-	int expected = ZONE_UNREAD;
 	if (zone_ready())
 		return;
-	if (__atomic_compare_exchange_n(&zone_state, &expected, ZONE_READING,
-					false, __ATOMIC_ACQUIRE,
-					__ATOMIC_RELAXED)) {
+	if (take_the_reading()) {
 		localclock_init();
 		__atomic_store_n(&zone_state, ZONE_READ, __ATOMIC_RELEASE);
 		return;
