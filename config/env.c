@@ -2,7 +2,6 @@
  * KAIORETRY_FAMILY_KEY become assignments for load.c; INJECT and SEED
  * go to the fault injection settings; CONFIG, STRICT and LIBRARY are
  * read elsewhere, and anything else is reported as a likely typo. */
-#include <stdio.h>
 #include <string.h>
 
 #include "inject_config.h"
@@ -29,7 +28,7 @@ void load_variable(struct loader *ld, const char *entry)
 	const char *value = eq + 1;
 	size_t value_len = strlen(value);
 	char origin[ORIGIN_MAX], q[64];
-	snprintf(origin, sizeof(origin), "%.*s", (int)(eq - entry), entry);
+	copy_cut(origin, sizeof(origin), entry, (size_t)(eq - entry));
 
 	if (is_control_variable(name, len))
 		return;

@@ -65,6 +65,33 @@ const char *quoted(const char *v, size_t len, char out[64])
 	return out;
 }
 
+void copy_cut(char *out, size_t size, const char *s, size_t len)
+{
+	if (size == 0)
+		return;
+	len = strnlen(s, len < size - 1 ? len : size - 1);
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+void origin_at(char *out, size_t size, const char *path, int line)
+{
+	char digits[16], *d = digits + sizeof(digits);
+	unsigned n = line < 0 ? 0u - (unsigned)line : (unsigned)line;
+	*--d = '\0';
+	do
+		*--d = (char)('0' + n % 10);
+	while (n /= 10);
+	if (line < 0)
+		*--d = '-';
+	copy_cut(out, size, path, strlen(path));
+	size_t used = strlen(out);
+	if (used + 1 < size) {
+		out[used] = ':';
+		copy_cut(out + used + 1, size - used - 1, d, strlen(d));
+	}
+}
+
 void loader_add(struct loader *ld, enum rank rank, int family,
 		int policy_key, int global_key, int destination,
 		const char *value, size_t len, const char *origin)
@@ -77,7 +104,7 @@ void loader_add(struct loader *ld, enum rank rank, int family,
 	struct assignment *a = &ld->list[ld->count++];
 	*a = (struct assignment){ rank, family, policy_key, global_key,
 				  destination, value, len, "" };
-	snprintf(a->origin, sizeof(a->origin), "%s", origin);
+	copy_cut(a->origin, sizeof(a->origin), origin, strlen(origin));
 }
 
 /* --- applying --- */
@@ -144,7 +171,7 @@ static void validate(struct config *cfg)
 		const struct policy *p = &dest->policy;
 		dest->policy.enabled = cfg->policy[dest->family].enabled;
 		char origin[ORIGIN_MAX];
-		snprintf(origin, sizeof(origin), "%s:%d", cfg->file, dest->line);
+		origin_at(origin, sizeof(origin), cfg->file, dest->line);
 		if (p->max_delay != DELAY_UNBOUNDED && p->min_delay > p->max_delay)
 			config_problem(cfg, origin, "[%s %s] min_delay %g is "
 				       "above max_delay %g",

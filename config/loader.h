@@ -46,6 +46,13 @@ void loader_add(struct loader *ld, enum rank rank, int family,
 		int policy_key, int global_key, int destination,
 		const char *value, size_t len, const char *origin);
 
+/* load.c: "path:line", and the first len bytes of s (to a NUL), into
+ * out, each cut to fit as snprintf would cut it.  An origin is made
+ * for every INI line at start-up, where printf's machinery would cost
+ * more than the parse and fault in pages of its own. */
+void origin_at(char *out, size_t size, const char *path, int line);
+void copy_cut(char *out, size_t size, const char *s, size_t len);
+
 /* The value as it may appear in a message: printable ASCII, shortened. */
 const char *quoted(const char *v, size_t len, char out[64]);
 

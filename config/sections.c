@@ -2,7 +2,6 @@
  * [family], [program:NAME[/family]] and [family PATTERN] (destination)
  * sections turn their entries into assignments for load.c; [inject]
  * entries go to the fault injection settings. */
-#include <stdio.h>
 #include <string.h>
 
 #include "ini.h"
@@ -62,7 +61,7 @@ static const char *destination_section(struct loader *ld, int family,
 		return why;
 	pattern = trim(pattern, &len);
 	d->family = family;
-	snprintf(d->text, sizeof(d->text), "%.*s", (int)len, pattern);
+	copy_cut(d->text, sizeof(d->text), pattern, len);
 	d->line = line;
 	ld->section = family;
 	ld->section_rank = RANK_INI_DESTINATION;
@@ -76,7 +75,7 @@ static void on_section(void *ctx, int line, const char *name, size_t len)
 	char origin[ORIGIN_MAX], q[64];
 	const char *why = NULL;
 	size_t used;
-	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
+	origin_at(origin, sizeof(origin), ld->path, line);
 	ld->destination = -1;
 	ld->section_elsewhere = false;
 	if (name_is(name, len, "default")) {
@@ -136,7 +135,7 @@ static void on_entry(void *ctx, int line, const char *key, size_t key_len,
 {
 	struct loader *ld = ctx;
 	char origin[ORIGIN_MAX], q[64];
-	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
+	origin_at(origin, sizeof(origin), ld->path, line);
 	if (ld->section == SECTION_UNKNOWN)
 		return;		/* already reported at the header */
 	if (ld->section == SECTION_INJECT) {
@@ -178,7 +177,7 @@ static void on_problem(void *ctx, int line, const char *message)
 {
 	struct loader *ld = ctx;
 	char origin[ORIGIN_MAX];
-	snprintf(origin, sizeof(origin), "%s:%d", ld->path, line);
+	origin_at(origin, sizeof(origin), ld->path, line);
 	config_problem(ld->cfg, origin, "%s", message);
 }
 
@@ -189,7 +188,7 @@ void load_ini_text(struct loader *ld, const char *path, const char *text,
 		.section = on_section, .entry = on_entry, .problem = on_problem,
 	};
 	struct ini_handler h = handler;
-	snprintf(ld->cfg->file, sizeof(ld->cfg->file), "%s", path);
+	copy_cut(ld->cfg->file, sizeof(ld->cfg->file), path, strlen(path));
 	ld->path = ld->cfg->file;
 	ld->section = SCOPE_ALL;	/* keys before any header: [default] */
 	ld->section_rank = RANK_INI_DEFAULT;

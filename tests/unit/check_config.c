@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config_fixture.h"
+#include "loader.h"
 
 static char ini_path[64];
 
@@ -225,12 +226,36 @@ START_TEST(untrusted_file_refused)
 }
 END_TEST
 
+/* The origin helpers cut exactly where snprintf would, at every size. */
+START_TEST(origins_cut_as_snprintf_does)
+{
+	static const char *const paths[] = { "", "/etc/kaioretry.ini", "a" };
+	static const int lines[] = { 0, 7, 42, 12345, -3, 2147483647 };
+	for (size_t p = 0; p < sizeof(paths) / sizeof(*paths); p++)
+		for (size_t l = 0; l < sizeof(lines) / sizeof(*lines); l++)
+			for (size_t size = 1; size < 40; size++) {
+				char got[40], want[40];
+				memset(got, '#', sizeof(got));
+				origin_at(got, size, paths[p], lines[l]);
+				snprintf(want, size, "%s:%d", paths[p], lines[l]);
+				ck_assert_str_eq(got, want);
+				memset(got, '#', sizeof(got));
+				copy_cut(got, size, "KAIORETRY_TRIES=3", 15);
+				snprintf(want, size, "%.*s", 15, "KAIORETRY_TRIES=3");
+				ck_assert_str_eq(got, want);
+				copy_cut(got, size, "ab", 15);	/* stops at the NUL */
+				ck_assert_str_eq(got, size > 2 ? "ab" : size == 2 ? "a" : "");
+			}
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("sources");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, builtin_defaults);
+	tcase_add_test(tc, origins_cut_as_snprintf_does);
 	tcase_add_test(tc, precedence_lowest_to_highest);
 	tcase_add_test(tc, ini_syntax);
 	tcase_add_test(tc, duplicate_keys_last_wins);
