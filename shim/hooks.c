@@ -10,6 +10,8 @@
  * before it does. */
 #include "hooks.h"
 
+#include <stdbool.h>
+
 #include "localclock.h"
 #include "real.h"
 
@@ -21,7 +23,7 @@ void hooks_before_handlers(void)
 	localclock_ready();
 }
 
-static int is_function(sighandler_t handler)
+static bool is_function(sighandler_t handler)
 {
 	return handler != SIG_DFL && handler != SIG_IGN && handler != SIG_ERR &&
 	       handler != SIG_HOLD;
