@@ -1,6 +1,6 @@
 """A representative subset of runs under valgrind memcheck: a retry
 series to each sink, getaddrinfo, threads, a bad config and an INI
-file, with zero memcheck errors."""
+file, handler installs and a chroot, with zero memcheck errors."""
 import os
 import shutil
 
@@ -49,3 +49,20 @@ def test_threads_under_memcheck():
         r = _memcheck([prog("probe"), "threads", "4", "127.0.0.1", str(srv.port)],
                       {"KAIORETRY_DELAY": "0.05"})
     assert "threads=4 failures=0" in r.stdout, r.stdout + r.stderr[-500:]
+
+
+def test_first_need_under_memcheck():
+    """The lookups and the zone read that a handler's installation and a
+    chroot set off, under memcheck."""
+    for how in ("sigaction", "signal", "sigset"):
+        r = _memcheck([prog("handlers"), "install", how], {"TZ": "Europe/Paris"})
+        assert "handler wrote" in r.stdout, r.stdout + r.stderr[-500:]
+    if os.geteuid() == 0:
+        keep, port = dead_port()
+        with tempdir() as d:
+            r = _memcheck([prog("handlers"), "chroot", d, str(port)],
+                          {"TZ": "Europe/Paris", "KAIORETRY_TRIES": "2"},
+                          log="file:/k.log")
+            assert "refused" in r.stdout and os.path.exists(
+                os.path.join(d, "k.log")), r.stdout + r.stderr[-500:]
+        keep.close()
