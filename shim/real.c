@@ -99,8 +99,14 @@ struct hooks hooked = {
 };
 #undef HOOK
 
+/* Once every name was asked for, found or not: a name this libc lacks
+ * is not asked for again at each handler a program installs. */
+static bool all_looked_up;
+
 void real_resolve_all(void)
 {
+	if (resolving || __atomic_load_n(&all_looked_up, __ATOMIC_ACQUIRE))
+		return;		/* (from inside a lookup, none could run) */
 #define CALL(name, ...)                                                       \
 	if ((void *)libc.name == (void *)resolve_##name)                     \
 		resolve((void **)&libc.name, (void **)&attempt.name,         \
@@ -117,4 +123,5 @@ void real_resolve_all(void)
 		resolve((void **)&libc.freeaddrinfo,
 			(void **)&attempt.freeaddrinfo,
 			(void *)resolve_freeaddrinfo, "freeaddrinfo");
+	__atomic_store_n(&all_looked_up, true, __ATOMIC_RELEASE);
 }
