@@ -45,37 +45,62 @@ def run(cmd, env=None, timeout=30, input=None, **kw):
                           timeout=timeout, **kw)
 
 
-class LateServer:
-    """A TCP server on 127.0.0.1 that starts listening after `delay` s.
+class Late:
+    """Something that comes up on a loopback port after `delay` s.  The
+    port is reserved at once in `sock` (bound, not listening: a connect
+    is refused rather than sent elsewhere); come_up() says what then
+    serves on it, polling `stopping`, and stopped() what to undo once
+    the thread is done."""
 
-    It accepts connections, sends `greeting`, and closes them."""
-
-    def __init__(self, delay, greeting=b"hello\n", family=socket.AF_INET):
-        self.sock = socket.socket(family, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0) if family == socket.AF_INET else ("::1", 0))
-        self.port = self.sock.getsockname()[1]
+    def __init__(self, delay, sock):
+        self.sock = sock
+        self.port = sock.getsockname()[1] if sock else None
         self.delay = delay
-        self.greeting = greeting
-        self.accepted = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self.stopping = threading.Event()
+        self._thread = threading.Thread(target=self._after_delay, daemon=True)
 
     def __enter__(self):
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
-        self._stop.set()
+        self.stopping.set()
         self._thread.join(5)
-        self.sock.close()
+        self.stopped()
+        if self.sock:
+            self.sock.close()
 
-    def _serve(self):
-        if self._stop.wait(self.delay):
-            return
+    def _after_delay(self):
+        if not self.stopping.wait(self.delay):
+            self.come_up()
+
+    def stopped(self):
+        pass
+
+
+def reserved_port(family=socket.AF_INET, host=None):
+    """A TCP socket bound to a loopback port the kernel picks."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host or ("127.0.0.1" if family == socket.AF_INET else "::1"), 0))
+    return sock
+
+
+class LateServer(Late):
+    """A TCP server on 127.0.0.1 that starts listening after `delay` s.
+
+    It accepts connections, sends `greeting`, and closes them."""
+
+    def __init__(self, delay, greeting=b"hello\n", family=socket.AF_INET,
+                 sock=None):
+        super().__init__(delay, sock or reserved_port(family))
+        self.greeting = greeting
+        self.accepted = 0
+
+    def come_up(self):
         self.sock.listen(64)
         self.sock.settimeout(0.1)
-        while not self._stop.is_set():
+        while not self.stopping.is_set():
             try:
                 conn, _ = self.sock.accept()
             except (socket.timeout, OSError):
@@ -97,26 +122,15 @@ class LateUnixServer(LateServer):
     """An AF_UNIX stream server whose socket file appears after `delay` s."""
 
     def __init__(self, path, delay, greeting=b"hello\n"):
+        Late.__init__(self, delay, None)
         self.path = path
-        self.delay = delay
         self.greeting = greeting
         self.accepted = 0
-        self.sock = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve_unix, daemon=True)
 
-    def _serve_unix(self):
-        if self._stop.wait(self.delay):
-            return
+    def come_up(self):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.bind(self.path)
-        self._serve()
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(5)
-        if self.sock:
-            self.sock.close()
+        super().come_up()
 
 
 def dead_port():

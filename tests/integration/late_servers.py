@@ -5,30 +5,20 @@ Each reserves its port at once (bound, not listening, so a connect is
 refused rather than sent elsewhere) and starts serving after `delay` s.
 """
 import http.server
-import os
 import shutil
-import socket
 import struct
 import subprocess
-import threading
 
-from harness import LateServer, Skip
+from harness import Late, LateServer, Skip, reserved_port
 
 
-class LateHTTPServer:
+class LateHTTPServer(Late):
     """Python's http.server on 127.0.0.1, listening after `delay` s.
     GET answers `body`."""
 
     def __init__(self, delay, body=b"hello from late http\n"):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.delay = delay
+        super().__init__(delay, reserved_port())
         self.requests = 0
-        self._stop = threading.Event()
-        self._server = None
-        self._thread = threading.Thread(target=self._serve, daemon=True)
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -44,63 +34,37 @@ class LateHTTPServer:
 
         self._handler = Handler
 
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        if self._server:
-            self._server.shutdown()
-        self._thread.join(5)
-        self.sock.close()
-
-    def _serve(self):
-        if self._stop.wait(self.delay):
-            return
+    def come_up(self):
         server = http.server.HTTPServer(("127.0.0.1", self.port), self._handler,
                                         bind_and_activate=False)
         server.socket.close()
         server.socket = self.sock
         server.server_activate()
-        self._server = server
-        server.serve_forever(poll_interval=0.05)
+        server.timeout = 0.05
+        while not self.stopping.is_set():
+            server.handle_request()
 
 
-class LateProcess:
+class LateProcess(Late):
     """A server program started after `delay` s.  `argv(port)` builds its
     command line.  The port stays reserved until the program starts."""
 
     def __init__(self, delay, argv, cwd=None):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.delay = delay
+        super().__init__(delay, reserved_port())
         self.argv = argv
         self.cwd = cwd
         self.proc = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._start, daemon=True)
 
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(5)
-        if self.proc:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.sock.close()
-
-    def _start(self):
-        if self._stop.wait(self.delay):
-            return
+    def come_up(self):
         self.sock.close()
         self.proc = subprocess.Popen(self.argv(self.port), cwd=self.cwd,
                                      stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
+
+    def stopped(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait(5)
 
 
 def late_redis(delay, workdir):

@@ -5,10 +5,9 @@ import re
 import shutil
 import socket
 import subprocess
-import threading
 
 from harness import (LIB, PYTHON, LateServer, LateUnixServer, Skip, dead_port,
-                     prog, run, series_lines, shim_env, tempdir)
+                     prog, reserved_port, run, series_lines, shim_env, tempdir)
 
 WAIT = {"KAIORETRY_CONNECT_NONBLOCKING": "wait"}
 
@@ -110,48 +109,24 @@ def two_address_order(d):
     return hosts, order
 
 
-class TwoAddresses:
+class TwoAddresses(LateServer):
     """The first address of the name refuses; the last one listens
     (after `delay` s) on the same port."""
 
     def __init__(self, first, last, delay=0.0):
         for _ in range(20):
-            self.listener = socket.socket()
-            self.listener.bind((last, 0))
-            self.port = self.listener.getsockname()[1]
+            listener = reserved_port(host=last)
             self.refuser = socket.socket()
             try:
-                self.refuser.bind((first, self.port))  # bound, never listening
-                break
+                self.refuser.bind((first, listener.getsockname()[1]))
+                break   # bound, never listening
             except OSError:
-                self.listener.close()
+                listener.close()
                 self.refuser.close()
-        self.delay = delay
-        self.accepted = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        super().__init__(delay, sock=listener)
 
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.accepted.set()
-        self._thread.join(5)
-        self.listener.close()
+    def stopped(self):
         self.refuser.close()
-
-    def _serve(self):
-        if self.accepted.wait(self.delay):
-            return
-        self.listener.listen(8)
-        self.listener.settimeout(0.1)
-        while not self.accepted.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except (socket.timeout, OSError):
-                continue
-            conn.sendall(b"hello\n")
-            conn.close()
 
 
 PY_CONNECT = """
