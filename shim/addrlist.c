@@ -80,7 +80,7 @@ static void drop_held(void *unused)
 	addrlist_recent.held = NULL;
 	addrlist_recent.list = NULL;
 	if (held)
-		libc.freeaddrinfo(held);
+		hooked.freeaddrinfo(held);
 }
 
 static void forget_readers(void)
@@ -124,7 +124,7 @@ static void release_other(struct addrinfo *list)
 		addrlist_recent.generation = before + 1;
 	while (__atomic_load_n(&readers, __ATOMIC_SEQ_CST) != 0)
 		yield();
-	libc.freeaddrinfo(list);
+	hooked.freeaddrinfo(list);
 }
 
 /* Everything but the common case below. */
@@ -144,7 +144,7 @@ static COLD void free_unusual(struct addrinfo *list)
 		/* Freed twice by the program: free it once and forget it. */
 		r->held = NULL;
 		r->list = NULL;
-		libc.freeaddrinfo(list);
+		hooked.freeaddrinfo(list);
 	}
 }
 
@@ -157,7 +157,7 @@ EXPORT void freeaddrinfo(struct addrinfo *list)
 	if (__builtin_expect(list != r->list || !old || old == list, 0))
 		return free_unusual(list);
 	r->held = list;
-	libc.freeaddrinfo(old);
+	hooked.freeaddrinfo(old);
 }
 
 bool addrlist_has_more_after(const struct sockaddr *addr, socklen_t len)

@@ -76,26 +76,25 @@ static bool resolve(void **libc_slot, void **attempt_slot, void *stub,
 
 static void resolve_freeaddrinfo(struct addrinfo *list)
 {
-	if (libc.freeaddrinfo != resolve_freeaddrinfo ||
-	    resolve((void **)&libc.freeaddrinfo, (void **)&attempt.freeaddrinfo,
+	if (hooked.freeaddrinfo != resolve_freeaddrinfo ||
+	    resolve((void **)&hooked.freeaddrinfo, NULL,
 		    (void *)resolve_freeaddrinfo, "freeaddrinfo"))
-		libc.freeaddrinfo(list);
+		hooked.freeaddrinfo(list);
 }
 
 #define CALL(name, ...) .name = resolve_##name,
 struct calls libc = {
 #include "calls.def"
-	.freeaddrinfo = resolve_freeaddrinfo,
 };
 struct calls attempt = {
 #include "calls.def"
-	.freeaddrinfo = resolve_freeaddrinfo,
 };
 #undef CALL
 
 #define HOOK(type, name, ...) .name = resolve_##name,
 struct hooks hooked = {
 #include "hooks.def"
+	.freeaddrinfo = resolve_freeaddrinfo,
 };
 #undef HOOK
 
@@ -119,9 +118,8 @@ void real_resolve_all(void)
 			#name);
 #include "hooks.def"
 #undef HOOK
-	if (libc.freeaddrinfo == resolve_freeaddrinfo)
-		resolve((void **)&libc.freeaddrinfo,
-			(void **)&attempt.freeaddrinfo,
+	if (hooked.freeaddrinfo == resolve_freeaddrinfo)
+		resolve((void **)&hooked.freeaddrinfo, NULL,
 			(void *)resolve_freeaddrinfo, "freeaddrinfo");
 	__atomic_store_n(&all_looked_up, true, __ATOMIC_RELEASE);
 }
