@@ -111,7 +111,11 @@ $(BUILD)/libs/lib%.so: tests/libs/%.c
 unit: deps $(UNIT_BIN)
 	$(UNIT_BIN)
 
-integration: deps $(LIB) $(HELPER) $(PROG_BIN) $(BENCH_BIN) $(TEST_LIBS)
+# Everything the integration tests run, built but not run; then
+# `python3 tests/integration/run.py NAME` runs the tests matching NAME.
+test-programs: $(LIB) $(HELPER) $(PROG_BIN) $(BENCH_BIN) $(TEST_LIBS)
+
+integration: deps test-programs
 	$(PYTHON) tests/integration/run.py
 
 check: deps
@@ -228,5 +232,5 @@ demo: deps $(LIB) $(HELPER)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps unit integration check demo clean install uninstall \
+.PHONY: all deps unit integration test-programs check demo clean install uninstall \
 	bench bench-budget fuzz fuzz-long check-sanitize
