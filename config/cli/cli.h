@@ -29,6 +29,11 @@ void explain_destinations(FILE *out, const struct config *cfg);
 /* --explain --target: which section applies to TARGET, and its policy. */
 int explain_target(FILE *out, const struct config *cfg, const char *target);
 
+/* How a file is started: by the dynamic loader (LD_PRELOAD applies),
+ * by the kernel alone (static), or not an ELF file we can read. */
+enum linkage { LINKAGE_DYNAMIC, LINKAGE_STATIC, LINKAGE_UNKNOWN };
+enum linkage elf_linkage(const char *path);
+
 /* A duration as the retry log writes it: 0.5, 1, 0.125. */
 void print_seconds(FILE *out, double seconds);
 

@@ -12,7 +12,9 @@
  *                                 ([program:NAME] sections, programs =)
  *     [--target TARGET]           which destination section applies to
  *                                 10.1.2.3:5432, [::1]:6379, unix:/path
- *                                 or a host name, and its policy */
+ *                                 or a host name, and its policy
+ *   kaioretry-config linkage FILE "dynamic", "static" (no loader, so no
+ *                                 preload) or "unknown" (not ELF) */
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +45,15 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "check") == 0)
 		return check(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "linkage") == 0) {
+		static const char *const names[] = {
+			[LINKAGE_DYNAMIC] = "dynamic",
+			[LINKAGE_STATIC] = "static",
+			[LINKAGE_UNKNOWN] = "unknown",
+		};
+		puts(names[elf_linkage(argv[2])]);
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[1], "explain") == 0) {
 		const char *program = NULL, *target = NULL;
 		for (int i = 2; i + 1 < argc; i += 2) {
@@ -67,6 +78,6 @@ int main(int argc, char **argv)
 		}
 	}
 	fputs("usage: kaioretry-config check FILE | explain [--program NAME] "
-	      "[--target TARGET]\n", stderr);
+	      "[--target TARGET] | linkage FILE\n", stderr);
 	return EX_USAGE;
 }
