@@ -15,8 +15,8 @@
  * progmem.h: a bad pointer is left for the real call to answer (EFAULT,
  * EINVAL), and its rules see no address. */
 #include <errno.h>
-#include <netdb.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdint.h>
 
 #include "inject.h"
