@@ -38,11 +38,15 @@ $(EXPORTS): shim/calls.def shim/hooks.def Makefile
 	    $(CC) -E -P -Ishim -x c - ; \
 	  printf '#define HOOK(type, name, ...) name;\n#include "hooks.def"\n' | \
 	    $(CC) -E -P -Ishim -x c - ; \
-	  echo 'freeaddrinfo; kaioretry_instance; local: *; };'; } > $@
+	  echo 'kaioretry_instance; local: *; };'; } > $@
 
+# -z nodelete: a dlclose never unmaps our code, which fork handlers,
+# threads inside a wrapper and a program's saved function pointers may
+# still reach.
 $(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(EXPORTS)
 	$(CC) -shared -pthread -o $@ $(SHIM_OBJ) $(CONFIG_OBJ) \
-		-Wl,--version-script=$(EXPORTS) -Wl,-z,now -Wl,-z,relro -ldl
+		-Wl,--version-script=$(EXPORTS) -Wl,-z,now -Wl,-z,relro \
+		-Wl,-z,nodelete -ldl
 
 $(HELPER): $(HELPER_OBJ)
 	$(CC) -pthread -o $@ $(HELPER_OBJ)
@@ -157,7 +161,8 @@ $(SAN)/obj/%.o: %.c $(wildcard shim/*.h config/*.h) shim/calls.def
 
 $(SAN_LIB): $(SAN_OBJ) $(EXPORTS)
 	$(CLANG) -shared -shared-libasan $(SAN_FLAGS) -pthread -o $@ \
-		$(SAN_OBJ) -Wl,--version-script=$(EXPORTS) -Wl,-z,now -ldl
+		$(SAN_OBJ) -Wl,--version-script=$(EXPORTS) -Wl,-z,now \
+		-Wl,-z,nodelete -ldl
 
 SAN_UNIT_SHIM = $(UNIT_SHIM_OBJ:$(BUILD)/obj/%.o=%.c)
 $(SAN)/unit-tests: $(UNIT_SRC) $(CONFIG_SRC) $(SAN_UNIT_SHIM) \

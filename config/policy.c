@@ -28,6 +28,23 @@ int family_by_name(const char *name, unsigned long len)
 	return -1;
 }
 
+/* What `errors = all` leaves out: the call, as the program made it, can
+ * never work, so a retry only hides the bug (or, with tries=-1, hangs
+ * the program on it).  The one list; explain and the man page name it. */
+static const int never_transient_errors[] = {
+	EFAULT, EBADF, EINVAL, ENOTSOCK, EISCONN, EAFNOSUPPORT, EPROTOTYPE,
+	EMSGSIZE, ENAMETOOLONG, ESPIPE, EISDIR, ENOSYS, EPIPE,
+	EAI_BADFLAGS, EAI_FAMILY, EAI_SOCKTYPE, EAI_SERVICE, EAI_OVERFLOW, 0
+};
+
+bool never_transient(int code)
+{
+	for (const int *c = never_transient_errors; *c; c++)
+		if (*c == code)
+			return true;
+	return false;
+}
+
 static const int connect_errors[] = {
 	ECONNREFUSED, ETIMEDOUT, ENETUNREACH, EHOSTUNREACH, EAGAIN, ENOENT, 0
 };

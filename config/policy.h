@@ -33,12 +33,16 @@ enum family {
 
 struct errset {
 	uint64_t bits[ERRSET_WORDS];
-	bool all;	/* kaioretry's default `Exception`: any failure */
+	bool all;	/* `all`: every failure but the never_transient ones */
 };
+
+/* Failures that say the call can never work as made (a bad pointer,
+ * descriptor or argument): `all` leaves them out; naming one retries it. */
+bool never_transient(int code);
 
 static inline bool errset_has(const struct errset *set, int code)
 {
-	if (set->all)
+	if (set->all && !never_transient(code))
 		return true;
 	if (code < ERRSET_MIN || code > ERRSET_MAX)
 		return false;

@@ -1,8 +1,9 @@
 /* connect.c: how a failed connect starts a series and calls again.
  *
- * Before a series starts: an address of the thread's last getaddrinfo
- * result that is not its last is not retried, so a program walking the
- * list moves on at once (addrlist.c).  A non-blocking socket passes
+ * Before a series starts: an address of a recent getaddrinfo result
+ * that is not its last is not retried, so a program walking the list
+ * moves on at once (addrlist.c).  The address is read through a copy
+ * (progmem.h): the call may have failed because it is not readable.  A non-blocking socket passes
  * through unless the policy says `nonblocking = wait` (connect_wait.c).
  *
  * After a refused or timed-out attempt, Linux lets the same socket
@@ -19,6 +20,7 @@
 #include "connect_timeout.h"
 #include "connect_wait.h"
 #include "guard.h"
+#include "progmem.h"
 #include "real.h"
 #include "runtime.h"
 #include "signals.h"
@@ -41,9 +43,11 @@ static const struct policy *wait_policy(const struct sockaddr *addr,
 }
 
 bool connect_begin(struct series *s, int *result, int fd,
-		   const struct sockaddr *addr, socklen_t len)
+		   const struct sockaddr *program_addr, socklen_t len)
 {
 	int code = errno;
+	struct sockaddr_storage copy;
+	const struct sockaddr *addr = progmem_sockaddr(&copy, program_addr, &len);
 	if (addrlist_has_more_after(addr, len)) {
 		errno = code;
 		return false;

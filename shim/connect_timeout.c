@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "guard.h"
+#include "progmem.h"
 #include "real.h"
 #include "runtime.h"
 #include "signals.h"
@@ -83,8 +84,10 @@ static int connect_once(int fd, const struct sockaddr *addr, socklen_t len)
 int connect_timed(int fd, const struct sockaddr *addr, socklen_t len,
 		  double seconds)
 {
-	bool inet = addr && len >= sizeof(sa_family_t) &&
-		    (addr->sa_family == AF_INET || addr->sa_family == AF_INET6);
+	sa_family_t family = AF_UNSPEC;
+	bool inet = addr && len >= sizeof(family) &&
+		    progmem_copy(&family, &addr->sa_family, sizeof(family)) &&
+		    (family == AF_INET || family == AF_INET6);
 	int flags = inet && seconds > 0 ? fcntl(fd, F_GETFL) : -1;
 	if (flags == -1 || (flags & O_NONBLOCK) ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
@@ -120,8 +123,11 @@ static int bounded_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	const struct config *cfg = runtime_config();
 	if (guard_held() || !cfg || cfg->pass_through)
 		return connect_once(fd, addr, len);
+	struct sockaddr_storage copy;
+	socklen_t copy_len = len;
+	const struct sockaddr *readable = progmem_sockaddr(&copy, addr, &copy_len);
 	return connect_timed(fd, addr, len,
-			     connect_attempt_limit(cfg, addr, len));
+			     connect_attempt_limit(cfg, readable, copy_len));
 }
 
 void connect_timeout_install(const struct config *cfg)

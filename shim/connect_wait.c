@@ -23,6 +23,7 @@
 #include <poll.h>
 
 #include "connect_timeout.h"
+#include "progmem.h"
 #include "real.h"
 #include "signals.h"
 
@@ -44,7 +45,10 @@ int connect_outcome(int fd, unsigned signal_mark)
 int connect_wait_again(int fd, const struct sockaddr *addr, socklen_t len,
 		       unsigned signal_mark)
 {
-	if (addr && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6))
+	sa_family_t family = AF_UNSPEC;
+	if (addr && len >= sizeof(family) &&
+	    progmem_copy(&family, &addr->sa_family, sizeof(family)) &&
+	    (family == AF_INET || family == AF_INET6))
 		connect_abort(fd);	/* the reset: see above */
 	int r = attempt.connect(fd, addr, len);
 	if (r == -1 && errno == EINPROGRESS)

@@ -8,12 +8,19 @@
  * length), an iovec array (readv, writev: the third is the count), a
  * msghdr (recvmsg, sendmsg) or a sockaddr (connect); a const sockaddr
  * fifth argument is sendto's target; a string first argument is
- * getaddrinfo's name.  A new row needs nothing here. */
+ * getaddrinfo's name.  A new row needs nothing here.
+ *
+ * An injector runs before the real call has looked at its arguments, so
+ * it reads the program's addresses, msghdr and iovec only through
+ * progmem.h: a bad pointer is left for the real call to answer (EFAULT,
+ * EINVAL), and its rules see no address. */
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdint.h>
 
 #include "inject.h"
+#include "progmem.h"
 #include "real.h"
 #include "target.h"
 
@@ -30,43 +37,52 @@
 
 /* --- what the call is aimed at --- */
 
-typedef void subject_fn(struct inject_subject *, const void *a2, uintptr_t a3,
-			const void *a5, uintptr_t a6);
+typedef void subject_fn(struct inject_subject *,
+			struct sockaddr_storage *copy, const void *a2,
+			uintptr_t a3, const void *a5, uintptr_t a6);
 
-static void subject_none(struct inject_subject *s, const void *a2,
-			 uintptr_t a3, const void *a5, uintptr_t a6)
+/* The subject's address: a copy of the program's, or none. */
+static void aim(struct inject_subject *s, struct sockaddr_storage *copy,
+		const void *addr, socklen_t len)
 {
-	(void)s, (void)a2, (void)a3, (void)a5, (void)a6;
+	s->addr = progmem_sockaddr(copy, addr, &len);
+	s->addr_len = len;
 }
 
-static void subject_connect(struct inject_subject *s, const void *a2,
+static void subject_none(struct inject_subject *s,
+			 struct sockaddr_storage *copy, const void *a2,
+			 uintptr_t a3, const void *a5, uintptr_t a6)
+{
+	(void)s, (void)copy, (void)a2, (void)a3, (void)a5, (void)a6;
+}
+
+static void subject_connect(struct inject_subject *s,
+			    struct sockaddr_storage *copy, const void *a2,
 			    uintptr_t a3, const void *a5, uintptr_t a6)
 {
 	(void)a5, (void)a6;
-	s->addr = a2;
-	s->addr_len = (socklen_t)a3;
+	aim(s, copy, a2, (socklen_t)a3);
 }
 
-static void subject_sendto(struct inject_subject *s, const void *a2,
+static void subject_sendto(struct inject_subject *s,
+			   struct sockaddr_storage *copy, const void *a2,
 			   uintptr_t a3, const void *a5, uintptr_t a6)
 {
 	(void)a2, (void)a3;
-	s->addr = a5;
-	s->addr_len = (socklen_t)a6;
+	aim(s, copy, a5, (socklen_t)a6);
 }
 
-static void subject_sendmsg(struct inject_subject *s, const void *a2,
+static void subject_sendmsg(struct inject_subject *s,
+			    struct sockaddr_storage *copy, const void *a2,
 			    uintptr_t a3, const void *a5, uintptr_t a6)
 {
-	const struct msghdr *msg = a2;
+	struct msghdr msg;
 	(void)a3, (void)a5, (void)a6;
-	if (msg) {
-		s->addr = msg->msg_name;
-		s->addr_len = msg->msg_namelen;
-	}
+	if (a2 && progmem_copy(&msg, a2, sizeof(msg)))
+		aim(s, copy, msg.msg_name, msg.msg_namelen);
 }
 
-#define SUBJECT(s, args)                                                      \
+#define SUBJECT(s, copy, args)                                                \
 	do {                                                                  \
 		subject_fn *fn_ = _Generic(ARG2 args,                        \
 			const struct sockaddr *: subject_connect,             \
@@ -74,7 +90,7 @@ static void subject_sendmsg(struct inject_subject *s, const void *a2,
 			default: _Generic(ARG5 args,                          \
 				const struct sockaddr *: subject_sendto,      \
 				default: subject_none));                      \
-		fn_(s, AS_PTR(ARG2 args), (uintptr_t)(ARG3 args),             \
+		fn_(s, copy, AS_PTR(ARG2 args), (uintptr_t)(ARG3 args),       \
 		    AS_PTR(ARG5 args), (uintptr_t)(ARG6 args));               \
 		(s)->host = _Generic(ARG1 args,                               \
 			const char *: (const char *)AS_PTR(ARG1 args),        \
@@ -99,25 +115,34 @@ struct shortened {
 	struct msghdr *msg_in;		/* recvmsg's, to copy results back */
 };
 
-/* Copies the first `limit` bytes' worth of iov[0..*count) into sh->iov.
- * False when the vector is no longer than that already. */
+/* Copies the first `limit` bytes' worth of the program's iov[0..count)
+ * into sh->iov, reading at most SHORT_IOV_MAX entries of it.  False, and
+ * the call left alone, when it asks for no more than that already, or
+ * when the real call will refuse the vector (unreadable, too many
+ * entries, a length above SSIZE_MAX): it must still say so itself.
+ * More than SHORT_IOV_MAX entries are cut at that many, a partial
+ * transfer within the limit too. */
 static bool shorten_vector(struct shortened *sh, const struct iovec *iov,
 			   size_t count, uint64_t limit, size_t *new_count)
 {
+	size_t k = count < SHORT_IOV_MAX ? count : SHORT_IOV_MAX;
 	uint64_t total = 0;
-	size_t k = 0;
-	for (size_t i = 0; i < count; i++)
-		total += iov[i].iov_len;
-	if (total <= limit)
+	if (count == 0 || count > IOV_MAX ||
+	    !progmem_copy(sh->iov, iov, k * sizeof(*iov)))
 		return false;
-	for (total = 0; k < count && k < SHORT_IOV_MAX && total < limit; k++) {
-		sh->iov[k] = iov[k];
-		if (sh->iov[k].iov_len > limit - total)
-			sh->iov[k].iov_len = (size_t)(limit - total);
-		total += sh->iov[k].iov_len;
+	for (size_t i = 0; i < k; i++)
+		if (sh->iov[i].iov_len > SSIZE_MAX)
+			return false;
+	for (size_t i = 0; i < k; i++) {
+		if (sh->iov[i].iov_len > limit - total) {
+			sh->iov[i].iov_len = (size_t)(limit - total);
+			*new_count = i + 1;
+			return true;
+		}
+		total += sh->iov[i].iov_len;
 	}
 	*new_count = k;
-	return true;
+	return k < count;
 }
 
 /* a2 and a3 point at the call's second and third parameters. */
@@ -145,10 +170,10 @@ static bool shorten(enum shape shape, struct shortened *sh, void *a2,
 	}
 	if (shape == SHAPE_MSG_IN || shape == SHAPE_MSG_OUT) {
 		struct msghdr **msg = a2;
-		if (!*msg || !shorten_vector(sh, (*msg)->msg_iov,
-					     (*msg)->msg_iovlen, limit, &count))
+		if (!*msg || !progmem_copy(&sh->msg, *msg, sizeof(sh->msg)) ||
+		    !shorten_vector(sh, sh->msg.msg_iov, sh->msg.msg_iovlen,
+				    limit, &count))
 			return false;
-		sh->msg = **msg;
 		sh->msg.msg_iov = sh->iov;
 		sh->msg.msg_iovlen = count;
 		if (shape == SHAPE_MSG_IN)
@@ -184,8 +209,9 @@ static void shortened_done(struct shortened *sh)
 		struct inject_subject subject = { .id = INJECT_CALL_##name }; \
 		struct inject_decision d;                                     \
 		struct shortened sh = { .msg_in = NULL };                     \
+		struct sockaddr_storage aimed_at;                             \
 		bool nss = FAMILY_##family == FAMILY_GETADDRINFO;             \
-		SUBJECT(&subject, args);                                      \
+		SUBJECT(&subject, &aimed_at, args);                           \
 		bool act = inject_decide(&subject, &d);                       \
 		if (act && d.delay > 0)                                       \
 			inject_sleep(d.delay);                                \

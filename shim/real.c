@@ -74,14 +74,6 @@ static bool resolve(void **libc_slot, void **attempt_slot, void *stub,
 #include "hooks.def"
 #undef HOOK
 
-static void resolve_freeaddrinfo(struct addrinfo *list)
-{
-	if (hooked.freeaddrinfo != resolve_freeaddrinfo ||
-	    resolve((void **)&hooked.freeaddrinfo, NULL,
-		    (void *)resolve_freeaddrinfo, "freeaddrinfo"))
-		hooked.freeaddrinfo(list);
-}
-
 #define CALL(name, ...) .name = resolve_##name,
 struct calls libc = {
 #include "calls.def"
@@ -94,7 +86,6 @@ struct calls attempt = {
 #define HOOK(type, name, ...) .name = resolve_##name,
 struct hooks hooked = {
 #include "hooks.def"
-	.freeaddrinfo = resolve_freeaddrinfo,
 };
 #undef HOOK
 
@@ -118,8 +109,5 @@ void real_resolve_all(void)
 			#name);
 #include "hooks.def"
 #undef HOOK
-	if (hooked.freeaddrinfo == resolve_freeaddrinfo)
-		resolve((void **)&hooked.freeaddrinfo, NULL,
-			(void *)resolve_freeaddrinfo, "freeaddrinfo");
 	__atomic_store_n(&all_looked_up, true, __ATOMIC_RELEASE);
 }

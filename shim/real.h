@@ -3,7 +3,7 @@
  * `libc` holds the true functions, found with dlsym(RTLD_NEXT) on first
  * use.  `attempt` is what wrappers and retries call: libc's function, or
  * the fault injector's when it is on.  `hooked` holds the true versions
- * of the calls in hooks.def and of freeaddrinfo.  Every slot starts out at a resolver stub,
+ * of the calls in hooks.def.  Every slot starts out at a resolver stub,
  * so start-up looks nothing up and a process pays only for the calls it
  * makes; before the program installs a signal handler, everything is
  * looked up at once (hooks.c), so a handler never meets dlsym. */
@@ -40,7 +40,6 @@ struct hooks {
 #define HOOK(type, name, params, args, failure) type(*name) params;
 #include "hooks.def"
 #undef HOOK
-	void (*freeaddrinfo)(struct addrinfo *);	/* wrapped in addrlist.c */
 };
 
 extern struct calls libc;

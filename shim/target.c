@@ -1,5 +1,6 @@
 /* target.c: the describers of target.h.  inet_ntop is used because it
- * neither allocates nor takes locks. */
+ * neither allocates nor takes locks.  An address is the program's and
+ * may be unreadable: it is described from a copy (progmem.h). */
 #include "target.h"
 
 #include <arpa/inet.h>
@@ -7,6 +8,8 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/un.h>
+
+#include "progmem.h"
 
 void target_fd(struct text *t, int fd)
 {
@@ -30,11 +33,13 @@ static void unix_path(struct text *t, const struct sockaddr_un *sun,
 	text_escaped(t, sun->sun_path, strnlen(sun->sun_path, max));
 }
 
-void target_sockaddr(struct text *t, const struct sockaddr *addr,
+void target_sockaddr(struct text *t, const struct sockaddr *program_addr,
 		     socklen_t len)
 {
 	char ip[INET6_ADDRSTRLEN];
-	if (!addr || len < sizeof(sa_family_t)) {
+	struct sockaddr_storage copy;
+	const struct sockaddr *addr = progmem_sockaddr(&copy, program_addr, &len);
+	if (!addr) {
 		text_str(t, "?");
 		return;
 	}

@@ -62,9 +62,10 @@
 	connect_begin(&s, &first, UNPAREN args)
 
 /* What a success leaves behind, read from the saved arguments `a`: only
- * getaddrinfo's result pointer (addrlist.h; freeaddrinfo is wrapped in
- * addrlist.c).  Reading `res` back from the stack costs one load, where
- * keeping it in a callee-saved register across the call costs three. */
+ * getaddrinfo's, whose addresses addrlist.c copies for fallthrough (the
+ * list is libc's and fresh; `res` was written by the call).  Reading
+ * `res` back from the stack costs one load, where keeping it in a
+ * callee-saved register across the call costs three. */
 #define SUCCEEDED_CONNECT(a) ((void)(a))
 #define SUCCEEDED_ACCEPT(a) ((void)(a))
 #define SUCCEEDED_READ(a) ((void)(a))

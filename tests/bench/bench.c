@@ -26,9 +26,7 @@
  *                               the shim sleeps; prints each one's ms:
  *                               the machine's own timer accuracy
  *
- * WORKLOAD: write read sendrecv connect getaddrinfo getaddrinfo_alone
- * (getaddrinfo_alone frees through libc's own freeaddrinfo, past any
- * preload's wrapper, so that getaddrinfo's own cost can be counted)
+ * WORKLOAD: write read sendrecv connect getaddrinfo
  */
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -157,37 +155,12 @@ static void getaddrinfo_once(void)
 	freeaddrinfo(res);
 }
 
-static void (*libc_freeaddrinfo)(struct addrinfo *);
-
-static void find_libc_freeaddrinfo(void)
-{
-	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
-	if (libc)
-		libc_freeaddrinfo = (void (*)(struct addrinfo *))dlsym(libc, "freeaddrinfo");
-	if (!libc_freeaddrinfo) {
-		fprintf(stderr, "bench: no freeaddrinfo in libc.so.6\n");
-		exit(2);
-	}
-}
-
-static void getaddrinfo_alone_once(void)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
-	int rc = getaddrinfo("localhost", NULL, &hints, &res);
-	if (rc != 0) {
-		fprintf(stderr, "bench: getaddrinfo: %s\n", gai_strerror(rc));
-		exit(2);
-	}
-	libc_freeaddrinfo(res);
-}
-
 static const struct workload workloads[] = {
 	{ "write", open_null, write_once },
 	{ "read", open_zero, read_once },
 	{ "sendrecv", open_pair, sendrecv_once },
 	{ "connect", open_listener, connect_once },
 	{ "getaddrinfo", nothing, getaddrinfo_once },
-	{ "getaddrinfo_alone", find_libc_freeaddrinfo, getaddrinfo_alone_once },
 };
 
 static int run(const char *name, long n)

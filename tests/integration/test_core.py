@@ -88,12 +88,18 @@ def test_errno_is_what_libc_said():
     keep.close()
     assert "rc=-1 errno=ECONNREFUSED" in r.stdout
     r = run([prog("probe"), "errno-bad-read"],
-            env=shim_env({"KAIORETRY_ERRORS": "all", "KAIORETRY_TRIES": "3",
+            env=shim_env({"KAIORETRY_ERRORS": "all, EBADF", "KAIORETRY_TRIES": "3",
                           "KAIORETRY_DELAY": "0.5"}))
     assert "read rc=-1 errno=EBADF" in r.stdout
     assert "errno-after-success=12345" in r.stdout
-    # errors=all retries EBADF too, yet errno is still EBADF at the end.
+    # EBADF named retries it (`all` alone leaves it out), yet errno is
+    # still EBADF at the end.
     assert "failed to complete after 3 tries" in r.stderr
+    r = run([prog("probe"), "errno-bad-read"],
+            env=shim_env({"KAIORETRY_ERRORS": "all", "KAIORETRY_TRIES": "3",
+                          "KAIORETRY_DELAY": "0.5"}))
+    assert "read rc=-1 errno=EBADF" in r.stdout
+    assert series_lines(r.stderr) == [], r.stderr
 
 
 def test_nonblocking_calls_pass_through_instantly():

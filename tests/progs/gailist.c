@@ -14,6 +14,12 @@
  *   gailist threads NAME N         N threads one after another, each
  *                                  resolves, frees and exits; prints
  *                                  the heap in use before and after
+ *   gailist chainfree NAME PORT    resolve twice, chain the second list
+ *                                  to the first, free both with one
+ *                                  freeaddrinfo, reuse the heap; then
+ *                                  connect to a copy of each address
+ *   gailist crossthread NAME PORT  another thread resolves, copies and
+ *                                  frees; this one connects to each copy
  */
 #include <errno.h>
 #include <malloc.h>
@@ -161,6 +167,49 @@ static int race(const char *name, const char *port, long rounds)
 	return 0;
 }
 
+static int chainfree(const char *name, const char *port)
+{
+	struct copy c[MAX_ADDRS];
+	struct addrinfo *first = resolve(name, port);
+	struct addrinfo *second = resolve(name, port);
+	int n = copy_all(second, c);
+	struct addrinfo *tail = first;
+	while (tail->ai_next)
+		tail = tail->ai_next;
+	tail->ai_next = second;
+	freeaddrinfo(first);	/* frees both */
+	/* The heap reused: what the lists held is now other data. */
+	for (int i = 0; i < 256; i++)
+		memset(malloc(16 + (size_t)i % 8 * 16), 0xa5, 16 + (size_t)i % 8 * 16);
+	printf("chained and freed\n");
+	return connect_copies(c, n);
+}
+
+struct resolved {
+	const char *name, *port;
+	struct copy c[MAX_ADDRS];
+	int n;
+};
+
+static void *resolve_copy_free(void *arg)
+{
+	struct resolved *r = arg;
+	struct addrinfo *res = resolve(r->name, r->port);
+	r->n = copy_all(res, r->c);
+	freeaddrinfo(res);
+	return NULL;
+}
+
+static int crossthread(const char *name, const char *port)
+{
+	struct resolved r = { .name = name, .port = port };
+	pthread_t t;
+	pthread_create(&t, NULL, resolve_copy_free, &r);
+	pthread_join(t, NULL);
+	printf("resolved by another thread\n");
+	return connect_copies(r.c, r.n);
+}
+
 static const char *thread_name;
 
 static void *resolve_and_exit(void *unused)
@@ -206,6 +255,10 @@ int main(int argc, char **argv)
 		return olderfree(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "race"))
 		return race(argv[2], argv[3], atol(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "chainfree"))
+		return chainfree(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "crossthread"))
+		return crossthread(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "threads"))
 		return threads(argv[2], atol(argv[3]));
 	fprintf(stderr, "gailist: bad arguments\n");

@@ -1,13 +1,15 @@
-/* check_addrmatch.c: which addresses of a getaddrinfo list come before
- * its last one (shim/addrmatch.c), on lists built by hand. */
+/* check_addrmatch.c: the record fallthrough keeps of a getaddrinfo list
+ * and which addresses come before its last one (shim/addrmatch.c), on
+ * lists built by hand. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "addrmatch.h"
 
-#define MAX 8
+#define MAX 12
 
 static struct addrinfo node[MAX];
 static struct sockaddr_in6 addr[MAX];
@@ -38,6 +40,16 @@ static const struct addrinfo *list_of(int n, const char *family[],
 	return n ? node : NULL;
 }
 
+static bool before_last_addr(const struct addrinfo *list,
+			     const struct sockaddr *addr, socklen_t len)
+{
+	struct addr_record r;
+	struct addr_key k;
+	addrmatch_record(&r, list);
+	return addrmatch_key(&k, addr, len) &&
+	       addrmatch_place(&r, &k) == ADDR_BEFORE_LAST;
+}
+
 static bool before_last(const struct addrinfo *list, const char *ip, int port)
 {
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
@@ -45,9 +57,9 @@ static bool before_last(const struct addrinfo *list, const char *ip, int port)
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
 				  .sin_port = htons((uint16_t)port) };
 	if (inet_pton(AF_INET, ip, &a4.sin_addr) == 1)
-		return addrmatch_before_last(list, (struct sockaddr *)&a4, sizeof(a4));
+		return before_last_addr(list, (struct sockaddr *)&a4, sizeof(a4));
 	inet_pton(AF_INET6, ip, &a6.sin6_addr);
-	return addrmatch_before_last(list, (struct sockaddr *)&a6, sizeof(a6));
+	return before_last_addr(list, (struct sockaddr *)&a6, sizeof(a6));
 }
 
 START_TEST(first_of_two_but_not_last)
@@ -103,8 +115,48 @@ START_TEST(empty_single_and_non_ip)
 	ck_assert(!before_last(NULL, "10.0.0.1", 1));
 	ck_assert(!before_last(list_of(1, f, ip, port), "10.0.0.1", 1));
 	struct sockaddr un = { .sa_family = AF_UNIX };
-	ck_assert(!addrmatch_before_last(node, &un, sizeof(un)));
-	ck_assert(!addrmatch_before_last(node, NULL, 0));
+	ck_assert(!before_last_addr(node, &un, sizeof(un)));
+	ck_assert(!before_last_addr(node, NULL, 0));
+	/* A family alone is not an address; len is never read past. */
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	ck_assert(!before_last_addr(node, (struct sockaddr *)&in, 2));
+}
+END_TEST
+
+START_TEST(only_the_first_distinct_addresses_are_kept)
+{
+	const char *f[MAX], *ip[MAX];
+	int port[MAX];
+	char text[MAX][16];
+	for (int i = 0; i < MAX; i++) {
+		snprintf(text[i], sizeof(text[i]), "10.0.0.%d", i + 1);
+		f[i] = "v4", ip[i] = text[i], port[i] = 7;
+	}
+	const struct addrinfo *l = list_of(MAX, f, ip, port);
+	struct addr_record r;
+	ck_assert(addrmatch_record(&r, l));
+	ck_assert_uint_eq(r.count, ADDRMATCH_KEEP);
+	ck_assert(before_last(l, "10.0.0.1", 7));
+	ck_assert(before_last(l, text[ADDRMATCH_KEEP - 1], 7));
+	/* Past what is kept: not known, so retried as without a list. */
+	ck_assert(!before_last(l, text[ADDRMATCH_KEEP], 7));
+	ck_assert(!before_last(l, text[MAX - 1], 7));
+}
+END_TEST
+
+START_TEST(a_torn_count_reads_nothing)
+{
+	const char *f[] = { "v4", "v4" }, *ip[] = { "10.0.0.1", "10.0.0.2" };
+	const int port[] = { 1, 1 };
+	struct addr_record r;
+	struct addr_key k;
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(1) };
+	inet_pton(AF_INET, "10.0.0.1", &in.sin_addr);
+	addrmatch_record(&r, list_of(2, f, ip, port));
+	addrmatch_key(&k, (struct sockaddr *)&in, sizeof(in));
+	ck_assert_int_eq(addrmatch_place(&r, &k), ADDR_BEFORE_LAST);
+	r.count = 1000;
+	ck_assert_int_eq(addrmatch_place(&r, &k), ADDR_UNLISTED);
 }
 END_TEST
 
@@ -128,6 +180,8 @@ Suite *addrmatch_suite(void)
 	tcase_add_test(tc, an_address_listed_last_too_is_retried);
 	tcase_add_test(tc, empty_single_and_non_ip);
 	tcase_add_test(tc, a_cycle_ends_the_walk);
+	tcase_add_test(tc, only_the_first_distinct_addresses_are_kept);
+	tcase_add_test(tc, a_torn_count_reads_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }

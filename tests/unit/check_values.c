@@ -1,6 +1,7 @@
 /* check_values.c: every value parser, accepted and refused forms. */
 #include <check.h>
 #include <errno.h>
+#include <netdb.h>
 #include <string.h>
 
 #include "values.h"
@@ -81,7 +82,16 @@ START_TEST(error_lists)
 	ck_assert(errset_has(&set, ETIMEDOUT));
 	ck_assert(!errset_has(&set, EAGAIN));
 	ck_assert_ptr_null(parse_errors(S("all"), &set));
-	ck_assert(set.all && errset_has(&set, EBADF));
+	ck_assert(set.all && errset_has(&set, ECONNRESET));
+	ck_assert(errset_has(&set, EAGAIN) && errset_has(&set, EAI_NONAME));
+	/* `all` is every failure but those that can never work ... */
+	ck_assert(!errset_has(&set, EBADF) && !errset_has(&set, EFAULT));
+	ck_assert(!errset_has(&set, EINVAL) && !errset_has(&set, ENOTSOCK));
+	ck_assert(!errset_has(&set, EAI_BADFLAGS));
+	/* ... unless named as well. */
+	struct errset named = { 0 };
+	ck_assert_ptr_null(parse_errors(S("all, EINVAL"), &named));
+	ck_assert(errset_has(&named, EINVAL) && !errset_has(&named, EFAULT));
 	ck_assert_ptr_nonnull(parse_errors(S("ECONNREFUSD"), &set));
 	ck_assert_ptr_nonnull(parse_errors(S("ECONNREFUSED,"), &set));
 	ck_assert_ptr_nonnull(parse_errors(S(",EAGAIN"), &set));
