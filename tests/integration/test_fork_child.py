@@ -85,9 +85,8 @@ def test_at_secure_fork_children_install_handlers():
 def test_tz_naming_a_fifo_neither_blocks_nor_hides_the_time():
     """TZ=/path/to/fifo or TZ=:/path: glibc would block opening it when
     the program asks for local time; a program that never does must not
-    block in its first signal().  The FIFO is never opened (a writer
-    waiting on it stays waiting), and the records are stamped in UTC
-    and say so."""
+    block in its first signal().  The records are stamped in UTC and
+    say so."""
     keep, port = dead_port()
     with tempdir() as d:
         fifo = os.path.join(d, "zone")
