@@ -1,72 +1,28 @@
 /* localclock.c: local time for log records, from the zone read once.
  *
  * On first need (the first record, or before the program can run a
- * signal handler or chroot: hooks.c) we read the zone exactly as glibc
- * would (tzfile.c, tzrule.c: one file read with raw syscalls, no
- * malloc, no clock read).  A record then evaluates the zone at its own
- * time: no lock, no file, safe in a signal handler or after a chroot,
+ * signal handler or chroot: hooks.c) we read the zone exactly as
+ * glibc's tzset would (tzfile.c, tzrule.c): TZ, or /etc/localtime; a
+ * file, else a POSIX string; a string with a daylight name and no rules
+ * takes them from "posixrules", else the US rules; AT_SECURE limits
+ * which files may be read.  No localtime_r, no malloc, no stdio, no
+ * lock: this may run in the child of a multithreaded parent that forked
+ * while another thread held glibc's tz lock.  A record then evaluates
+ * the zone at its own time: safe in a signal handler or after a chroot,
  * and right across every DST switch of a long-running daemon.
  *
- * Otherwise (AT_SECURE, a version 1 or leap-second file, a TZ string
- * glibc completes from "posixrules", anything odd) we ask localtime_r
- * then, probing week by week over the next two years and bisecting
- * each change to the second: some 60,000 instructions, and beyond the
- * table the last offset holds. */
+ * A zone we cannot follow (tzfile.h's TZFILE_UNSURE, a string glibc
+ * would evaluate past its tables) gives UTC, and the records say so. */
 #include "localclock.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "guard.h"
 #include "tzfile.h"
-
-#define CHANGES_MAX 8
-#define WEEK (7 * 86400L)
-#define HORIZON (2 * 366 * 86400L)
-
-struct offset_change {
-	int64_t from;		/* UTC seconds */
-	long offset;		/* seconds east of UTC from then on */
-};
-
-static struct offset_change changes[CHANGES_MAX];
-static int change_count;
-static long initial_offset;
-static enum localclock_source source;
-
-static long offset_at(time_t t)
-{
-	struct tm tm;
-	return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
-}
-
-static void probe_localtime(time_t now)
-{
-	guard_enter();	/* tzset may read /etc/localtime */
-	long offset = initial_offset = offset_at(now);
-	for (time_t t = now; t < now + HORIZON && change_count < CHANGES_MAX;) {
-		time_t next = t + WEEK;
-		if (offset_at(next) == offset) {
-			t = next;
-			continue;
-		}
-		time_t before = t, after = next;	/* old offset at before */
-		while (after - before > 1) {
-			time_t mid = before + (after - before) / 2;
-			if (offset_at(mid) == offset)
-				before = mid;
-			else
-				after = mid;
-		}
-		offset = offset_at(after);
-		changes[change_count++] = (struct offset_change){ after, offset };
-		t = after;
-	}
-	guard_leave();
-}
 
 /* The zone as glibc would read it: a file, or a POSIX TZ string. */
 struct zone {
@@ -75,44 +31,75 @@ struct zone {
 	struct tzrule rule;
 };
 
-static bool zone_read(struct zone *z)
+static struct zone zone;	/* read once, then only read */
+static enum localclock_source source;
+
+#define DEFAULT_ZONE "/etc/localtime"
+
+/* A POSIX string (tzset.c's __tzset_parse_tz), posixrules included. */
+static bool rule_read(struct zone *z, const char *tz, const char *tzdir,
+		      bool secure)
 {
-	if (getauxval(AT_SECURE))
-		return false;	/* glibc restricts TZ there; let it */
-	const char *tz = getenv("TZ");
-	switch (tzfile_read(&z->file, tz, getenv("TZDIR"))) {
+	z->is_file = false;
+	if (!tzrule_parse(tz, (long)strlen(tz), &z->rule))
+		return false;
+	if (!z->rule.rules_from_file)
+		return true;
+	switch (tzfile_read(&z->file, "posixrules", tzdir, secure)) {
+	case TZFILE_OK:
+		break;
+	case TZFILE_UNUSED:
+		return true;		/* the US rules, already in z->rule */
+	case TZFILE_UNSURE:
+		return false;
+	}
+	switch (tzfile_use_for(&z->file, z->rule.offset[0], z->rule.offset[1])) {
 	case TZFILE_OK:
 		z->is_file = true;
 		return true;
-	case TZFILE_ABSENT:
-		if (!tz)
-			return false;
-		tz += *tz == ':';
-		z->is_file = false;
-		return *tz && tzrule_parse(tz, (long)strlen(tz), &z->rule);
-	default:
-		return false;
+	case TZFILE_UNUSED:
+		return true;
+	case TZFILE_UNSURE:
+		break;
 	}
+	return false;
 }
 
-static struct zone zone;	/* read once, then only read */
-
-static long zone_offset_at(const struct zone *z, int64_t t)
+/* tzset.c's tzset_internal: false when we cannot follow it. */
+static bool zone_read(struct zone *z)
 {
-	return z->is_file ? tzfile_offset_at(&z->file, t)
-			  : tzrule_offset_at(&z->rule, t);
+	bool secure = getauxval(AT_SECURE) != 0;
+	const char *tz = getenv("TZ"), *tzdir = getenv("TZDIR");
+	if (tz && !*tz)
+		tz = "Universal";
+	if (tz && *tz == ':')
+		tz++;
+	if (!tz)
+		tz = DEFAULT_ZONE;
+	switch (tzfile_read(&z->file, tz, tzdir, secure)) {
+	case TZFILE_OK:
+		z->is_file = true;
+		return true;
+	case TZFILE_UNSURE:
+		return false;
+	case TZFILE_UNUSED:
+		break;
+	}
+	if (!*tz || strcmp(tz, DEFAULT_ZONE) == 0) {
+		z->is_file = false;	/* glibc's UTC, nothing to parse */
+		return tzrule_parse("", 0, &z->rule);
+	}
+	return rule_read(z, tz, tzdir, secure);
 }
 
 void localclock_init(void)
 {
-	change_count = 0;
 	if (zone_read(&zone)) {
 		source = LOCALCLOCK_ZONE;
 	} else {
-		source = LOCALCLOCK_LOCALTIME;
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		probe_localtime(now.tv_sec);
+		source = LOCALCLOCK_UTC_UNREAD;
+		zone.is_file = false;
+		tzrule_parse("", 0, &zone.rule);
 	}
 }
 
@@ -123,12 +110,8 @@ enum localclock_source localclock_source(void)
 
 int64_t localclock_at(int64_t utc)
 {
-	if (source == LOCALCLOCK_ZONE)
-		return utc + zone_offset_at(&zone, utc);
-	long offset = initial_offset;
-	for (int i = 0; i < change_count && utc >= changes[i].from; i++)
-		offset = changes[i].offset;
-	return utc + offset;
+	return utc + (zone.is_file ? tzfile_offset_at(&zone.file, utc)
+				   : tzrule_offset_at(&zone.rule, utc));
 }
 
 /* Read on first need, by whichever thread gets there first: 0 until
@@ -156,9 +139,11 @@ void localclock_ready(void)
 {
 	if (zone_ready())
 		return;
+	int saved = errno;
 	if (take_the_reading()) {
 		localclock_init();
 		__atomic_store_n(&zone_state, ZONE_READ, __ATOMIC_RELEASE);
+		errno = saved;
 		return;
 	}
 	/* Another thread is reading it, a few system calls: wait for it,
@@ -167,6 +152,7 @@ void localclock_ready(void)
 	const struct timespec pause = { 0, 100000 };
 	for (int i = 0; i < 100 && !zone_ready(); i++)
 		nanosleep(&pause, NULL);
+	errno = saved;
 }
 
 int64_t localclock_now(void)

@@ -1,25 +1,27 @@
 /* localclock.h: local wall-clock time for log records, without calling
- * localtime() on the retry path (it takes glibc's tz lock and may read
- * files, and a retry may run in a signal handler). */
+ * localtime() (it takes glibc's tz lock, which a handler may interrupt
+ * and a fork child may inherit held, and it may read files). */
 #ifndef KAIORETRY_LOCALCLOCK_H
 #define KAIORETRY_LOCALCLOCK_H
 
 #include <stdint.h>
 
-/* Reads the zone (no clock read), or, for a zone only glibc follows,
- * tabulates its offsets over the next two years; again at each call. */
+/* Reads the zone as glibc would (no clock read, no lock, no malloc,
+ * never blocking); again at each call. */
 void localclock_init(void);
 
 /* localclock_init once, on first need: the first record, or before the
- * program can run a signal handler or chroot (hooks.c).  Thread-safe. */
+ * program can run a signal handler or chroot (hooks.c).  Thread-safe;
+ * errno is left as it was. */
 void localclock_ready(void);
 
-/* Where the table came from: the zone read directly, or localtime_r. */
-enum localclock_source { LOCALCLOCK_ZONE, LOCALCLOCK_LOCALTIME };
+/* The zone read as glibc reads it, or one we cannot follow (a FIFO or
+ * device as TZ, a file too big, data glibc reads past): UTC then, and
+ * records say so. */
+enum localclock_source { LOCALCLOCK_ZONE, LOCALCLOCK_UTC_UNREAD };
 enum localclock_source localclock_source(void);
 
-/* Seconds since the epoch, shifted to local time: now, or at `utc`
- * (for a tabulated zone, within the two years after localclock_init). */
+/* Seconds since the epoch, shifted to local time: now, or at `utc`. */
 int64_t localclock_now(void);
 int64_t localclock_at(int64_t utc);
 

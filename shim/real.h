@@ -11,6 +11,7 @@
 #define KAIORETRY_REAL_H
 
 #include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/types.h>

@@ -43,6 +43,14 @@ static void timestamp(struct text *t)
 	text_rfc3164_time(t, localclock_now());
 }
 
+/* After the header of a timestamped record: a zone we could not read
+ * (localclock.h) leaves the time in UTC, and the record says so. */
+static void zone_note(struct text *t)
+{
+	if (localclock_source() == LOCALCLOCK_UTC_UNREAD)
+		text_str(t, "(time in UTC: zone not read) ");
+}
+
 static bool write_all(int fd, const struct text *t)
 {
 	size_t done = 0;
@@ -114,6 +122,7 @@ static bool send_file(const char *path, const struct text *message)
 	timestamp(&t);
 	text_str(&t, " ");
 	header(&t);
+	zone_note(&t);
 	text_mem(&t, message->buf, message->len);
 	text_str(&t, "\n");
 	int fd = (int)syscall(SYS_open, path,
@@ -193,6 +202,7 @@ static bool send_syslog(const struct log_settings *log, int severity,
 	timestamp(&t);
 	text_str(&t, " ");
 	header(&t);
+	zone_note(&t);
 	text_mem(&t, message->buf, message->len);
 
 	if (send_to_socket(SOCK_DGRAM, &addr, addr_len, &t))

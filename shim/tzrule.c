@@ -1,10 +1,25 @@
-/* tzrule.c: POSIX TZ strings, parsed and evaluated the way glibc's
- * tzset.c does it (parse_tzname, parse_offset, parse_rule,
- * compute_change, __tz_compute), so the local clock's table matches
- * localtime_r to the second.  Pure code: no libc state, no locks. */
+/* tzrule.c: POSIX TZ strings, parsed and evaluated the way glibc 2.36's
+ * tzset.c does it (__tzset_parse_tz, parse_tzname, parse_offset,
+ * parse_rule, compute_change, __tz_compute), so the local clock matches
+ * localtime_r to the second for any string, odd ones included: a part
+ * glibc fails to parse leaves its fields as they were, and glibc still
+ * evaluates them.  Its sscanf("%hu") and strtoul are followed too
+ * (blanks, signs, wrap-around).  Pure code: no libc state, no locks. */
 #include "tzrule.h"
 
+#include <limits.h>
+
 #define DAY 86400L
+
+/* The string, read as a C string: `end` (or a NUL) reads as NUL. */
+struct cursor {
+	const char *p, *end;
+};
+
+static char peek(const struct cursor *c, long ahead)
+{
+	return c->end - c->p > ahead ? c->p[ahead] : '\0';
+}
 
 static bool is_alpha(char c)
 {
@@ -16,59 +31,81 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* A name: three or more letters, or <...> of letters, digits, + and -. */
-static bool parse_name(const char **p, const char *end)
+static bool is_space(char c)
 {
-	const char *s = *p;
-	if (s < end && *s == '<') {
-		const char *q = ++s;
-		while (q < end && (is_alpha(*q) || is_digit(*q) ||
-				   *q == '+' || *q == '-'))
-			q++;
-		if (q == end || *q != '>' || q - s < 3)
-			return false;
-		*p = q + 1;
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* parse_tzname: three or more letters, or <...> of three or more
+ * letters, digits, + and -. */
+static bool parse_name(struct cursor *c)
+{
+	long len = 0;
+	while (is_alpha(peek(c, len)))
+		len++;
+	if (len >= 3) {
+		c->p += len;
 		return true;
 	}
-	while (s < end && is_alpha(*s))
-		s++;
-	if (s - *p < 3)
+	if (peek(c, 0) != '<')
 		return false;
-	*p = s;
+	len = 1;
+	for (char x; is_alpha(x = peek(c, len)) || is_digit(x) || x == '+' ||
+		     x == '-';)
+		len++;
+	if (peek(c, len) != '>' || len - 1 < 3)
+		return false;
+	c->p += len + 1;
 	return true;
 }
 
-/* Like sscanf("%hu") on plain digits; false past 65535, where glibc
- * would be left to its own devices. */
-static bool parse_ushort(const char **p, const char *end, unsigned *v)
+/* One sscanf "%hu": blanks, a sign, digits read as strtoul does
+ * (ULONG_MAX past it, a minus negating), kept to 16 bits. */
+static bool scan_ushort(struct cursor *c, unsigned short *v)
 {
-	const char *s = *p;
-	unsigned x = 0;
-	if (s == end || !is_digit(*s))
+	struct cursor s = *c;
+	while (is_space(peek(&s, 0)))
+		s.p++;
+	bool negative = peek(&s, 0) == '-';
+	s.p += negative || peek(&s, 0) == '+';
+	if (!is_digit(peek(&s, 0)))
 		return false;
-	while (s < end && is_digit(*s))
-		if ((x = x * 10 + (unsigned)(*s++ - '0')) > 0xffff)
-			return false;
-	*v = x;
-	*p = s;
-	return true;
-}
-
-/* hh[:mm[:ss]] as sscanf("%hu%n:%hu%n:%hu%n") reads it. */
-static bool parse_hms(const char **p, const char *end, unsigned hms[3])
-{
-	if (!parse_ushort(p, end, &hms[0]))
-		return false;
-	for (int i = 1; i < 3; i++) {
-		const char *s = *p;
-		if (s == end || *s != ':')
-			break;
-		s++;
-		if (!parse_ushort(&s, end, &hms[i]))
-			break;
-		*p = s;
+	unsigned long x = 0;
+	bool overflow = false;
+	for (char d; is_digit(d = peek(&s, 0)); s.p++) {
+		unsigned long digit = (unsigned long)(d - '0');
+		if (x > (ULONG_MAX - digit) / 10)
+			overflow = true;
+		else
+			x = x * 10 + digit;
 	}
+	if (overflow)
+		x = ULONG_MAX;
+	else if (negative)
+		x = -x;
+	*v = (unsigned short)x;
+	*c = s;
 	return true;
+}
+
+/* sscanf(s, "%hu%n:%hu%n:%hu%n"): how many were read (each one written
+ * as it is read); the cursor moves past the last one read. */
+static int scan_hms(struct cursor *c, unsigned short hms[3])
+{
+	struct cursor s = *c;
+	int n = 0;
+	while (n < 3) {
+		if (n > 0) {
+			if (peek(&s, 0) != ':')
+				break;
+			s.p++;
+		}
+		if (!scan_ushort(&s, &hms[n]))
+			break;
+		n++;
+		*c = s;
+	}
+	return n;
 }
 
 static unsigned min_u(unsigned a, unsigned b)
@@ -76,89 +113,113 @@ static unsigned min_u(unsigned a, unsigned b)
 	return a < b ? a : b;
 }
 
-/* [+-]hh[:mm[:ss]], west positive; seconds east of UTC. */
-static bool parse_offset(const char **p, const char *end, long *offset)
+/* parse_offset: [+-]hh[:mm[:ss]], west positive. */
+static bool parse_offset(struct cursor *c, struct tzrule *r, int which)
 {
-	const char *s = *p;
-	long sign = -1;
-	unsigned hms[3] = { 0, 0, 0 };
-	if (s < end && (*s == '+' || *s == '-'))
-		sign = *s++ == '-' ? 1 : -1;
-	if (!parse_hms(&s, end, hms))
+	char first = peek(c, 0);
+	if (which == 0 && first != '+' && first != '-' && !is_digit(first))
 		return false;
-	*offset = sign * (long)(min_u(hms[2], 59) + min_u(hms[1], 59) * 60 +
-				min_u(hms[0], 24) * 3600);
-	*p = s;
+	int sign = -1;
+	if (first == '-' || first == '+') {
+		sign = first == '-' ? 1 : -1;
+		c->p++;
+	}
+	unsigned short hms[3] = { 0, 0, 0 };
+	if (scan_hms(c, hms) > 0) {
+		r->offset[which] = sign * (int)(min_u(hms[2], 59) +
+						min_u(hms[1], 59) * 60 +
+						min_u(hms[0], 24) * 3600);
+		return true;
+	}
+	if (which == 0) {
+		r->offset[0] = 0;
+		return false;
+	}
+	r->offset[1] = r->offset[0] + 3600;	/* past the sign, if any */
 	return true;
 }
 
-static bool parse_date(const char **p, const char *end, struct tzrule_date *d)
+/* parse_rule: [,]date[/time]; the US rule when the string has ended. */
+static bool parse_rule(struct cursor *c, struct tzrule_date *d, int which)
 {
-	const char *s = *p;
-	unsigned v[3];
-	if (s < end && *s == ',')
-		s++;
-	if (s < end && (*s == 'J' || is_digit(*s))) {
-		d->type = *s == 'J' ? TZRULE_J1 : TZRULE_J0;
-		s += *s == 'J';
-		unsigned long n = 0;
-		if (s == end || !is_digit(*s))
+	if (peek(c, 0) == ',')
+		c->p++;
+	char first = peek(c, 0);
+	if (first == 'J' || is_digit(first)) {
+		d->type = first == 'J' ? TZRULE_J1 : TZRULE_J0;
+		if (first == 'J' && !is_digit(peek(c, 1)))
 			return false;
-		while (s < end && is_digit(*s) && n <= 365)
-			n = n * 10 + (unsigned long)(*s++ - '0');
+		c->p += first == 'J';
+		unsigned long n = 0;
+		for (char x; is_digit(x = peek(c, 0)); c->p++)
+			if (n <= 365)
+				n = n * 10 + (unsigned long)(x - '0');
 		if (n > 365 || (d->type == TZRULE_J1 && n == 0))
 			return false;
-		d->d = (int)n;
-	} else if (s < end && *s == 'M') {
-		s++;
+		d->d = (unsigned short)n;
+	} else if (first == 'M') {
 		d->type = TZRULE_M;
-		for (int i = 0; i < 3; i++)
-			if ((i > 0 && (s == end || *s++ != '.')) ||
-			    !parse_ushort(&s, end, &v[i]))
+		struct cursor s = { c->p + 1, c->end };	/* past the M */
+		unsigned short *field[3] = { &d->m, &d->n, &d->d };
+		for (int i = 0; i < 3; i++) {
+			if (i > 0 && peek(&s, 0) != '.')
 				return false;
-		if (v[0] < 1 || v[0] > 12 || v[1] < 1 || v[1] > 5 || v[2] > 6)
+			s.p += i > 0;
+			if (!scan_ushort(&s, field[i]))
+				return false;
+		}
+		if (d->m < 1 || d->m > 12 || d->n < 1 || d->n > 5 || d->d > 6)
 			return false;
-		d->m = (int)v[0], d->n = (int)v[1], d->d = (int)v[2];
+		*c = s;
+	} else if (first == '\0') {
+		d->type = TZRULE_M;
+		d->m = which == 0 ? 3 : 11;
+		d->n = which == 0 ? 2 : 1;
+		d->d = 0;
 	} else {
-		return false;	/* glibc's built-in US rule: leave it to glibc */
-	}
-	d->secs = 2 * 3600;
-	if (s < end && *s == '/') {
-		unsigned hms[3] = { 2, 0, 0 };
-		bool negative = ++s < end && *s == '-';
-		s += negative;
-		if (!parse_hms(&s, end, hms))
-			return false;	/* glibc keeps 2:00; rare enough */
-		d->secs = (negative ? -1 : 1) *
-			  (long)(hms[0] * 3600 + hms[1] * 60 + hms[2]);
-	}
-	if (s < end && *s != ',')
 		return false;
-	*p = s;
+	}
+	char next = peek(c, 0);
+	if (next != '\0' && next != '/' && next != ',')
+		return false;
+	if (next != '/') {
+		d->secs = 2 * 3600;
+		return true;
+	}
+	c->p++;
+	if (peek(c, 0) == '\0')
+		return false;
+	bool negative = peek(c, 0) == '-';
+	c->p += negative;
+	unsigned short hms[3] = { 2, 0, 0 };
+	scan_hms(c, hms);
+	d->secs = (negative ? -1 : 1) * (hms[0] * 3600 + hms[1] * 60 + hms[2]);
 	return true;
 }
 
 bool tzrule_parse(const char *tz, long len, struct tzrule *r)
 {
-	const char *p = tz, *end = tz + len;
+	struct cursor c = { tz, tz + len };
 	*r = (struct tzrule){ 0 };
-	if (!parse_name(&p, end) || p == end ||
-	    !(*p == '+' || *p == '-' || is_digit(*p)) ||
-	    !parse_offset(&p, end, &r->offset[0]))
-		return false;
-	if (p == end) {
-		r->offset[1] = r->offset[0];
+	if (!parse_name(&c) || !parse_offset(&c, r, 0))
+		return true;		/* UTC */
+	if (peek(&c, 0) == '\0') {
+		r->offset[1] = r->offset[0];	/* no daylight saving */
 		return true;
 	}
-	if (!parse_name(&p, end))
-		return false;
-	r->has_dst = true;
-	if (!parse_offset(&p, end, &r->offset[1]))
-		r->offset[1] = r->offset[0] + 3600;
-	if (p == end || (*p == ',' && p + 1 == end))
-		return false;	/* glibc takes the rule from posixrules */
-	return parse_date(&p, end, &r->date[0]) &&
-	       parse_date(&p, end, &r->date[1]) && p == end;
+	if (parse_name(&c)) {
+		parse_offset(&c, r, 1);
+		r->rules_from_file = peek(&c, 0) == '\0' ||
+				     (peek(&c, 0) == ',' && peek(&c, 1) == '\0');
+	}
+	if (parse_rule(&c, &r->date[0], 0))
+		parse_rule(&c, &r->date[1], 1);
+	/* A month glibc would index its table with, out of bounds. */
+	for (int i = 0; i < 2; i++)
+		if (r->date[i].type == TZRULE_M &&
+		    (r->date[i].m < 1 || r->date[i].m > 12))
+			return false;
+	return true;
 }
 
 static bool is_leap(long y)
@@ -232,10 +293,10 @@ static int64_t change_time(const struct tzrule *r, int i, long year)
 	return t - r->offset[i] + d->secs;
 }
 
+/* __tz_compute: both changes in the UTC year of `t` (equal ones, as
+ * for a zone without daylight saving, mean standard time all year). */
 long tzrule_offset_at(const struct tzrule *r, int64_t t)
 {
-	if (!r->has_dst)
-		return r->offset[0];
 	long year = year_of(t);
 	int64_t start = change_time(r, 0, year), end = change_time(r, 1, year);
 	bool dst = start > end ? (t < end || t >= start)

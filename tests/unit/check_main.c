@@ -12,6 +12,7 @@ Suite *spread_suite(void);
 Suite *beyond_suite(void);
 Suite *scope_suite(void);
 Suite *text_suite(void);
+Suite *localclock_suite(void);
 Suite *nonblocking_suite(void);
 Suite *addrmatch_suite(void);
 
@@ -26,6 +27,7 @@ int main(void)
 	srunner_add_suite(runner, beyond_suite());
 	srunner_add_suite(runner, scope_suite());
 	srunner_add_suite(runner, text_suite());
+	srunner_add_suite(runner, localclock_suite());
 	srunner_add_suite(runner, nonblocking_suite());
 	srunner_add_suite(runner, addrmatch_suite());
 	srunner_run_all(runner, CK_NORMAL);
