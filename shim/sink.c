@@ -12,9 +12,11 @@
  * While a record is delivered, signals are blocked, so a handler cannot
  * swap our fd between open and write.  Another thread of the program
  * still could (dup2 over "every fd"); so before writing we check the fd
- * still is what we opened (the log file's inode, an AF_UNIX datagram
- * socket), and we close it only if it still is: an fd the program took
- * over is the program's, and closing it would break the program. */
+ * still is what we opened (close-on-exec, which dup2 clears, and the
+ * flags we opened the log file with, or an AF_UNIX socket of our type),
+ * and we close it only if it still is: an fd the program took over is
+ * the program's, and closing it would break the program.  Every other
+ * way out of a record closes what we opened. */
 #include "sink.h"
 
 #include <errno.h>
@@ -100,6 +102,21 @@ static bool is_file(int fd, const struct stat *file)
 	       st.st_ino == file->st_ino;
 }
 
+/* Is fd the log file we just opened, and not a file another thread's
+ * dup2 put there?  dup2 and dup clear FD_CLOEXEC, which our open and
+ * F_DUPFD_CLOEXEC set, and the open file keeps the flags we opened it
+ * with.  The path is no test: the log may have been renamed (rotated)
+ * since the open, and the fd is still ours to write and close. */
+static bool is_our_log(int fd, struct stat *opened)
+{
+	long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
+	long fl = syscall(SYS_fcntl, fd, F_GETFL);
+	long want = O_WRONLY | O_APPEND | O_NONBLOCK;
+	return fd_flags >= 0 && (fd_flags & FD_CLOEXEC) && fl >= 0 &&
+	       (fl & (O_ACCMODE | O_APPEND | O_NONBLOCK)) == want &&
+	       syscall(SYS_fstat, fd, opened) == 0;
+}
+
 /* Is fd (still) the socket whose inode is `ino`? */
 static bool is_socket(int fd, ino_t ino)
 {
@@ -123,12 +140,11 @@ static bool send_file(const char *path, const struct text *message)
 		fd = move_high(fd);
 	if (fd < 0)
 		return false;
-	struct stat by_path;
-	if (syscall(SYS_stat, path, &by_path) != 0 ||
-	    !is_file(fd, &by_path))
+	struct stat opened;
+	if (!is_our_log(fd, &opened))
 		return false;	/* fd taken over: not ours to write or close */
-	bool ok = is_file(fd, &by_path) && write_all(fd, &t);
-	if (is_file(fd, &by_path))
+	bool ok = write_all(fd, &t);
+	if (is_file(fd, &opened))
 		syscall(SYS_close, fd);
 	return ok;
 }
