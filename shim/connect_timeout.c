@@ -9,11 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <time.h>
 
+#include "blockall.h"
 #include "guard.h"
 #include "real.h"
 #include "runtime.h"
@@ -92,9 +90,7 @@ static int connect_once(int fd, const struct sockaddr *addr, socklen_t len)
 static bool connect_started(int fd, const struct sockaddr *addr,
 			    socklen_t len, int flags, int *rc)
 {
-	sigset_t all, before;
-	sigfillset(&all);
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &before, _NSIG / 8);
+	uint64_t before = block_all_signals();
 	bool started = syscall(SYS_fcntl, fd, F_SETFL, flags | O_NONBLOCK) == 0;
 	if (started) {
 		*rc = connect_once(fd, addr, len);
@@ -103,7 +99,7 @@ static bool connect_started(int fd, const struct sockaddr *addr,
 		errno = err;
 	}
 	int err = errno;
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &before, NULL, _NSIG / 8);
+	restore_signals(before);
 	errno = err;
 	return started;
 }
