@@ -14,6 +14,7 @@ Suite *scope_suite(void);
 Suite *text_suite(void);
 Suite *nonblocking_suite(void);
 Suite *addrmatch_suite(void);
+Suite *target_suite(void);
 
 int main(void)
 {
@@ -28,6 +29,7 @@ int main(void)
 	srunner_add_suite(runner, text_suite());
 	srunner_add_suite(runner, nonblocking_suite());
 	srunner_add_suite(runner, addrmatch_suite());
+	srunner_add_suite(runner, target_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
