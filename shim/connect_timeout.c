@@ -3,13 +3,16 @@
  * It hooks in by swapping attempt.connect at load time, as rule 2 asks,
  * and only when a policy sets attempt_timeout: then every blocking inet
  * connect costs three fcntl calls, two signal mask changes and a poll
- * more, which is the price of the bound.  Without attempt_timeout the wrapper is untouched. */
+ * more, which is the price of the bound.  Without attempt_timeout the
+ * wrapper is untouched. */
 #include "connect_timeout.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "blockall.h"
 #include "guard.h"
