@@ -28,7 +28,6 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
