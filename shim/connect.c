@@ -58,7 +58,7 @@ bool connect_begin(struct series *s, int *result, int fd,
 				    addr, len, NULL);
 	}
 	if (code == EINPROGRESS) {
-		*result = connect_outcome(fd, signals_mark());
+		*result = connect_outcome(fd, addr, len, signals_mark());
 		if (*result == 0 || errno == EINPROGRESS)
 			return false;
 		code = errno;

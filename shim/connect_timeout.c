@@ -2,15 +2,19 @@
  *
  * It hooks in by swapping attempt.connect at load time, as rule 2 asks,
  * and only when a policy sets attempt_timeout: then every blocking inet
- * connect costs three fcntl calls and a poll more, which is the price
- * of the bound.  Without attempt_timeout the wrapper is untouched. */
+ * connect costs three fcntl calls, two signal mask changes and a poll
+ * more, which is the price of the bound.  Without attempt_timeout the
+ * wrapper is untouched. */
 #include "connect_timeout.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "blockall.h"
 #include "guard.h"
 #include "progmem.h"
 #include "real.h"
@@ -81,6 +85,29 @@ static int connect_once(int fd, const struct sockaddr *addr, socklen_t len)
 			      libc.connect(fd, addr, len);
 }
 
+/* Starts the connect non-blocking and puts the program's flags back at
+ * once: the connect goes on in the kernel whatever the flags, and
+ * waiting for it needs no O_NONBLOCK.  Signals are blocked across these
+ * three quick calls, so no handler, one that siglongjmps out included,
+ * can run while the flags are ours.  False when the flags could not be
+ * set and nothing was called. */
+static bool connect_started(int fd, const struct sockaddr *addr,
+			    socklen_t len, int flags, int *rc)
+{
+	uint64_t before = block_all_signals();
+	bool started = syscall(SYS_fcntl, fd, F_SETFL, flags | O_NONBLOCK) == 0;
+	if (started) {
+		*rc = connect_once(fd, addr, len);
+		int err = errno;
+		syscall(SYS_fcntl, fd, F_SETFL, flags);
+		errno = err;
+	}
+	int err = errno;
+	restore_signals(before);
+	errno = err;
+	return started;
+}
+
 int connect_timed(int fd, const struct sockaddr *addr, socklen_t len,
 		  double seconds)
 {
@@ -89,19 +116,20 @@ int connect_timed(int fd, const struct sockaddr *addr, socklen_t len,
 		    progmem_copy(&family, &addr->sa_family, sizeof(family)) &&
 		    (family == AF_INET || family == AF_INET6);
 	int flags = inet && seconds > 0 ? fcntl(fd, F_GETFL) : -1;
-	if (flags == -1 || (flags & O_NONBLOCK) ||
-	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
-		return connect_once(fd, addr, len);
 	unsigned mark = signals_mark();
-	int rc = connect_once(fd, addr, len);
+	int rc;
+	if (flags == -1 || (flags & O_NONBLOCK) ||
+	    !connect_started(fd, addr, len, flags, &rc))
+		return connect_once(fd, addr, len);
+	/* A handler held back by connect_started would have interrupted
+	 * the blocking connect. */
+	if (rc == -1 && errno == EINPROGRESS && signals_since(mark))
+		errno = EINTR;
 	if (rc == -1 && errno == EINPROGRESS) {
 		rc = connect_await(fd, seconds, mark);
 		if (rc == -1 && errno != EINTR)
 			connect_abort(fd);
 	}
-	int err = errno;
-	fcntl(fd, F_SETFL, flags);
-	errno = err;
 	return rc;
 }
 

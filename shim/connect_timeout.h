@@ -4,7 +4,9 @@
  * about two minutes.  With attempt_timeout set, the shim makes the
  * attempt non-blocking, polls for its outcome for at most that long,
  * and returns ETIMEDOUT when it runs out, like the kernel would, only
- * sooner; the program's fd flags are put back before it returns.
+ * sooner.  The program's fd flags are put back as soon as the connect
+ * has started, before the wait, with signals blocked in between, so a
+ * handler that jumps out of the wait finds them as they were.
  * connect_await is the shared waiting step (poll POLLOUT, SO_ERROR),
  * written so the non-blocking `wait` mode can use it unbounded. */
 #ifndef KAIORETRY_CONNECT_TIMEOUT_H

@@ -11,11 +11,17 @@
  * once, as AF_UNIX ones do), or -1 with the last real error, a valid
  * immediate failure of a non-blocking connect.
  *
- * Linux lets a TCP socket whose non-blocking connect failed connect
- * again, after a reset: the next connect answers ECONNABORTED once, or
- * connect(AF_UNSPEC) disconnects it cleanly (keeping an explicit bind),
- * which is what we do.  An AF_UNIX connect fails at once (ENOENT,
- * ECONNREFUSED, EAGAIN) and leaves the socket unconnected: no reset. */
+ * A connect that fails in the call leaves the socket unconnected: the
+ * next connect starts afresh.  One whose failure we read with SO_ERROR
+ * does not: the next connect would answer ECONNABORTED once.  So each
+ * failure we wait out is reset at once with connect(AF_UNSPEC), which
+ * keeps an explicit bind, and the socket is left as the failed call the
+ * program sees would leave it, after a retry and after the last one.
+ * Likewise a connect that succeeds in the call marks the socket
+ * connected, so the next connect answers EISCONN; one we waited out is
+ * marked by asking connect once more, which answers 0 and sends nothing.
+ * An AF_UNIX connect fails at once (ENOENT, ECONNREFUSED, EAGAIN) and
+ * never waits here. */
 #include "connect_wait.h"
 
 #include <errno.h>
@@ -33,25 +39,28 @@ bool fd_nonblocking(int fd)
 	return fl != -1 && (fl & O_NONBLOCK);
 }
 
-int connect_outcome(int fd, unsigned signal_mark)
+int connect_outcome(int fd, const struct sockaddr *addr, socklen_t len,
+		    unsigned signal_mark)
 {
 	/* The waiting step attempt_timeout uses too, without a limit. */
 	int rc = connect_await(fd, -1, signal_mark);
-	if (rc == -1 && errno == EINTR)
+	if (rc == 0) {
+		int saved = errno;
+		libc.connect(fd, addr, len);	/* marks it connected */
+		errno = saved;
+	} else if (errno == EINTR) {
 		errno = EINPROGRESS;	/* the program's own poll takes over */
+	} else {
+		connect_abort(fd);	/* the reset: see above */
+	}
 	return rc;
 }
 
 int connect_wait_again(int fd, const struct sockaddr *addr, socklen_t len,
 		       unsigned signal_mark)
 {
-	sa_family_t family = AF_UNSPEC;
-	if (addr && len >= sizeof(family) &&
-	    progmem_copy(&family, &addr->sa_family, sizeof(family)) &&
-	    (family == AF_INET || family == AF_INET6))
-		connect_abort(fd);	/* the reset: see above */
 	int r = attempt.connect(fd, addr, len);
 	if (r == -1 && errno == EINPROGRESS)
-		return connect_outcome(fd, signal_mark);
+		return connect_outcome(fd, addr, len, signal_mark);
 	return r;
 }

@@ -14,6 +14,7 @@
 #include "../config/errnames.h"
 #include "inject.h"
 #include "sink.h"
+#include "target.h"
 
 /* Tries logged one by one before sampling starts. */
 #define TRIES_LOGGED_IN_FULL 5
@@ -42,7 +43,7 @@ static void call_and_target(struct text *t, const struct series *s)
 {
 	text_str(t, s->call);
 	text_str(t, "(");
-	text_mem(t, s->target.buf, s->target.len);
+	target_text(t, &s->target);
 	text_str(t, ")");
 }
 
@@ -139,129 +140,152 @@ static void policy_text(struct text *t, const struct policy *p)
 	beyond_text(t, p);
 }
 
-static void emit(struct series *s, int severity, const struct text *t)
+/* The record to write at `severity`, begun with the line's prefix; NULL
+ * when the log does not take it, or when it is dropped for want of
+ * memory.  Records live off the stack (sink.c); each goes to emit. */
+static struct text *record(struct series *s, int severity)
 {
 	if (s->log->sink == SINK_NONE || severity > s->log->level)
-		return;
-	if (!sink_send(s->log, severity, t))
+		return NULL;
+	struct text *t = sink_record();
+	if (!t) {
+		s->records_dropped++;
+		return NULL;
+	}
+	begin_line(t, s);
+	return t;
+}
+
+static void emit(struct series *s, int severity, struct text *t)
+{
+	if (!sink_deliver(s->log, severity, t))
 		s->records_dropped++;
 }
 
 void log_first_failure(struct series *s)
 {
-	struct text t;
-	begin_line(&t, s);
-	call_and_target(&t, s);
-	text_str(&t, " failed: ");
-	error_text(&t, s->first_code);
-	inject_mark(&t, s->call);
-	text_str(&t, "; ");
-	policy_text(&t, s->policy);
-	emit(s, LOG_WARNING, &t);
+	struct text *t = record(s, LOG_WARNING);
+	if (!t)
+		return;
+	call_and_target(t, s);
+	text_str(t, " failed: ");
+	error_text(t, s->first_code);
+	inject_mark(t, s->call);
+	text_str(t, "; ");
+	policy_text(t, s->policy);
+	emit(s, LOG_WARNING, t);
 }
 
 void log_new_failure(struct series *s)
 {
-	struct text t;
+	struct text *t;
 	if (!sampled(s->calls)) {
 		s->lines_left_out++;
 		return;
 	}
-	begin_line(&t, s);
-	call_and_target(&t, s);
-	text_str(&t, " failed on try #");
-	text_uint(&t, s->calls);
-	text_str(&t, ": ");
-	error_text(&t, s->last_code);
-	inject_mark(&t, s->call);
-	emit(s, LOG_INFO, &t);
+	t = record(s, LOG_INFO);
+	if (!t)
+		return;
+	call_and_target(t, s);
+	text_str(t, " failed on try #");
+	text_uint(t, s->calls);
+	text_str(t, ": ");
+	error_text(t, s->last_code);
+	inject_mark(t, s->call);
+	emit(s, LOG_INFO, t);
 }
 
 void log_waiting(struct series *s)
 {
-	struct text t;
+	struct text *t;
 	if (!sampled(s->calls)) {
 		s->lines_left_out += s->sleep > 0 ? 2 : 1;
 		return;
 	}
-	begin_line(&t, s);
+	t = record(s, LOG_INFO);
+	if (!t)
+		return;
 	if (s->policy->tries > 0) {
-		text_uint(&t, (uint64_t)s->policy->tries - s->calls);
-		text_str(&t, " tries remaining for ");
+		text_uint(t, (uint64_t)s->policy->tries - s->calls);
+		text_str(t, " tries remaining for ");
 	} else {
-		text_str(&t, "try #");
-		text_uint(&t, s->calls + 1);
-		text_str(&t, " of ");
+		text_str(t, "try #");
+		text_uint(t, s->calls + 1);
+		text_str(t, " of ");
 	}
-	call_and_target(&t, s);
-	emit(s, LOG_INFO, &t);
+	call_and_target(t, s);
+	emit(s, LOG_INFO, t);
 	if (s->sleep <= 0)
 		return;
-	begin_line(&t, s);
-	text_str(&t, "sleeping ");
-	text_decimal(&t, s->sleep);
-	text_str(&t, " seconds before ");
-	call_and_target(&t, s);
-	emit(s, LOG_INFO, &t);
+	t = record(s, LOG_INFO);
+	if (!t)
+		return;
+	text_str(t, "sleeping ");
+	text_decimal(t, s->sleep);
+	text_str(t, " seconds before ");
+	call_and_target(t, s);
+	emit(s, LOG_INFO, t);
 }
 
 void log_outcome(struct series *s)
 {
-	struct text t;
 	bool ok = s->last_code == 0;
-	begin_line(&t, s);
-	call_and_target(&t, s);
+	struct text *t = record(s, ok ? LOG_NOTICE : LOG_WARNING);
+	if (!t)
+		return;
+	call_and_target(t, s);
 	if (ok)
-		text_str(&t, " succeeded after ");
+		text_str(t, " succeeded after ");
 	else if (s->interrupted)
-		text_str(&t, " interrupted by a signal after ");
+		text_str(t, " interrupted by a signal after ");
 	else
-		text_str(&t, " failed to complete after ");
-	text_uint(&t, s->calls);
-	text_str(&t, s->calls == 1 ? " try in " : " tries in ");
-	text_decimal(&t, (double)(uint64_t)(series_elapsed(s) * 1000 + 0.5) / 1000);
-	text_str(&t, " s");
+		text_str(t, " failed to complete after ");
+	text_uint(t, s->calls);
+	text_str(t, s->calls == 1 ? " try in " : " tries in ");
+	text_decimal(t, (double)(uint64_t)(series_elapsed(s) * 1000 + 0.5) / 1000);
+	text_str(t, " s");
 	if (!ok) {
-		text_str(&t, ": ");
-		error_text(&t, s->last_code);
-		inject_mark(&t, s->call);
+		text_str(t, ": ");
+		error_text(t, s->last_code);
+		inject_mark(t, s->call);
 	}
 	if (!ok && s->stop == STOP_DEADLINE) {
-		text_str(&t, "; deadline of ");
-		text_decimal(&t, s->policy->deadline);
-		text_str(&t, " s reached");
+		text_str(t, "; deadline of ");
+		text_decimal(t, s->policy->deadline);
+		text_str(t, " s reached");
 	} else if (!ok && s->stop == STOP_BUDGET) {
-		text_str(&t, "; retry budget exhausted");
+		text_str(t, "; retry budget exhausted");
 	}
 	if (s->lines_left_out) {
-		text_str(&t, " (");
-		text_uint(&t, s->lines_left_out);
-		text_str(&t, " lines left out)");
+		text_str(t, " (");
+		text_uint(t, s->lines_left_out);
+		text_str(t, " lines left out)");
 	}
 	if (s->records_dropped) {
-		text_str(&t, " (");
-		text_uint(&t, s->records_dropped);
-		text_str(&t, " log records dropped)");
+		text_str(t, " (");
+		text_uint(t, s->records_dropped);
+		text_str(t, " log records dropped)");
 	}
-	emit(s, ok ? LOG_NOTICE : LOG_WARNING, &t);
+	emit(s, ok ? LOG_NOTICE : LOG_WARNING, t);
 }
 
 void log_budget_refused(struct series *s, uint64_t also_refused)
 {
-	struct text t;
-	begin_line(&t, s);
-	call_and_target(&t, s);
-	text_str(&t, " failed: ");
-	error_text(&t, s->first_code);
-	text_str(&t, "; not retried: retry budget exhausted (");
-	budget_text(&t, s->policy);
+	struct text *t = record(s, LOG_WARNING);
+	if (!t)
+		return;
+	call_and_target(t, s);
+	text_str(t, " failed: ");
+	error_text(t, s->first_code);
+	text_str(t, "; not retried: retry budget exhausted (");
+	budget_text(t, s->policy);
 	if (also_refused) {
-		text_str(&t, "; ");
-		text_uint(&t, also_refused);
-		text_str(&t, " more calls not retried since the last report");
+		text_str(t, "; ");
+		text_uint(t, also_refused);
+		text_str(t, " more calls not retried since the last report");
 	}
-	text_str(&t, ")");
-	emit(s, LOG_WARNING, &t);
+	text_str(t, ")");
+	emit(s, LOG_WARNING, t);
 }
 
 void log_problem(const struct log_settings *log, const char *message)

@@ -46,13 +46,15 @@ static void new_identity(struct series *s)
 	}
 	id[6] = (id[6] & 0x0f) | 0x40;	/* version 4 */
 	id[8] = (id[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
-	struct text t = { 0 };
+	static const char hex[] = "0123456789abcdef";
+	char *u = s->uuid;
 	for (int i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
-			text_str(&t, "-");
-		text_hex(&t, id + i, 1);
+			*u++ = '-';
+		*u++ = hex[id[i] >> 4];
+		*u++ = hex[id[i] & 15];
 	}
-	__builtin_memcpy(s->uuid, t.buf, 37);
+	*u = '\0';
 	__builtin_memcpy(&s->rng, id + 16, 8);
 	s->rng |= 1;	/* xorshift state must not be 0 */
 }

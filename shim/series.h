@@ -20,9 +20,7 @@
 #include <time.h>
 
 #include "../config/config.h"
-#include "text.h"
-
-#define TARGET_MAX 200
+#include "target.h"
 
 /* Why a series stopped before its tries ran out, for the log. */
 enum series_stop { STOP_NONE, STOP_DEADLINE, STOP_BUDGET };
@@ -45,7 +43,7 @@ struct series {
 	enum series_stop stop;
 	bool quiet;			/* logged in one line already */
 	char uuid[37];
-	struct text target;		/* "127.0.0.1:5432", escaped */
+	struct target target;		/* named when logged */
 	uint64_t lines_left_out;	/* sampled away, see log.c */
 	uint64_t records_dropped;	/* the sink could not take them */
 };

@@ -12,16 +12,23 @@
  * While a record is delivered, signals are blocked, so a handler cannot
  * swap our fd between open and write.  Another thread of the program
  * still could (dup2 over "every fd"); so before writing we check the fd
- * still is what we opened (the log file's inode, an AF_UNIX datagram
- * socket), and we close it only if it still is: an fd the program took
- * over is the program's, and closing it would break the program. */
+ * still is what we opened (close-on-exec, which dup2 clears, and the
+ * flags we opened the log file with, or an AF_UNIX socket of our type),
+ * and we close it only if it still is: an fd the program took over is
+ * the program's, and closing it would break the program.  Every other
+ * way out of a record closes what we opened.
+ *
+ * A record is built and sent in memory mapped for it alone (struct
+ * record), not on the stack: a retry may run in a signal handler on a
+ * small alternate stack.  Signals stay blocked from the mapping to the
+ * unmapping, so a handler that jumps out cannot strand either. */
 #include "sink.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
-#include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,7 +36,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "blockall.h"
 #include "localclock.h"
+
+/* One record's memory.  `message` comes first: the text handed out by
+ * sink_record is the record (see the assertion below). */
+struct record {
+	struct text message;		/* what log.c writes */
+	struct text wire;		/* as sent: header and message */
+	uint64_t before;		/* the program's signal mask */
+	struct stat st[2];		/* scratch for the fd checks */
+	struct sockaddr_un addr;	/* the syslog socket */
+};
+_Static_assert(offsetof(struct record, message) == 0, "record = message");
 
 static void header(struct text *t)
 {
@@ -65,13 +84,13 @@ static bool write_all(int fd, const struct text *t)
 	return true;
 }
 
-static bool send_stderr(const struct text *message)
+static bool send_stderr(struct record *r)
 {
-	struct text t = { 0 };
-	header(&t);
-	text_mem(&t, message->buf, message->len);
-	text_str(&t, "\n");
-	return write_all(2, &t);
+	struct text *t = &r->wire;
+	header(t);
+	text_mem(t, r->message.buf, r->message.len);
+	text_str(t, "\n");
+	return write_all(2, t);
 }
 
 /* Programs that sweep fds (closefrom-like loops, dup2 over "every fd")
@@ -80,160 +99,201 @@ static bool send_stderr(const struct text *message)
 #define FD_SWEPT 1024
 #define FD_PRIVATE 1100
 
-static int move_high(int fd)
+static int move_high(struct record *r, int fd)
 {
 	struct rlimit rl;
 	if (fd >= FD_SWEPT ||
 	    syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0 ||
 	    rl.rlim_cur <= FD_PRIVATE + 64)
 		return fd;
-	struct stat low, high;
-	if (syscall(SYS_fstat, fd, &low) != 0)
+	struct stat *low = &r->st[0], *high = &r->st[1];
+	if (syscall(SYS_fstat, fd, low) != 0)
 		return -1;
 	int moved = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, FD_PRIVATE);
 	if (moved < 0)
 		return fd;
 	/* Close the low fd only while it is still what we duplicated. */
-	if (syscall(SYS_fstat, fd, &high) == 0 && high.st_dev == low.st_dev &&
-	    high.st_ino == low.st_ino)
+	if (syscall(SYS_fstat, fd, high) == 0 && high->st_dev == low->st_dev &&
+	    high->st_ino == low->st_ino)
 		syscall(SYS_close, fd);
 	return moved;
 }
 
-/* Is fd (still) the file whose stat is `file`? */
-static bool is_file(int fd, const struct stat *file)
+/* Is fd (still) the file whose stat is r->st[0]? */
+static bool is_file(struct record *r, int fd)
 {
-	struct stat st;
-	return syscall(SYS_fstat, fd, &st) == 0 && st.st_dev == file->st_dev &&
-	       st.st_ino == file->st_ino;
+	struct stat *st = &r->st[1];
+	return syscall(SYS_fstat, fd, st) == 0 &&
+	       st->st_dev == r->st[0].st_dev && st->st_ino == r->st[0].st_ino;
 }
 
-/* Is fd (still) the socket whose inode is `ino`? */
-static bool is_socket(int fd, ino_t ino)
+/* Is fd the log file we just opened, and not a file another thread's
+ * dup2 put there?  dup2 and dup clear FD_CLOEXEC, which our open and
+ * F_DUPFD_CLOEXEC set, and the open file keeps the flags we opened it
+ * with.  The path is no test: the log may have been renamed (rotated)
+ * since the open, and the fd is still ours to write and close.  Keeps
+ * its stat in r->st[0]. */
+static bool is_our_log(struct record *r, int fd)
 {
-	struct stat st;
-	return syscall(SYS_fstat, fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	       st.st_ino == ino;
+	long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
+	long fl = syscall(SYS_fcntl, fd, F_GETFL);
+	long want = O_WRONLY | O_APPEND | O_NONBLOCK;
+	return fd_flags >= 0 && (fd_flags & FD_CLOEXEC) && fl >= 0 &&
+	       (fl & (O_ACCMODE | O_APPEND | O_NONBLOCK)) == want &&
+	       syscall(SYS_fstat, fd, &r->st[0]) == 0;
 }
 
-static bool send_file(const char *path, const struct text *message)
+/* Is fd (still) the socket whose stat is r->st[0]? */
+static bool is_socket(struct record *r, int fd)
 {
-	struct text t = { 0 };
-	timestamp(&t);
-	text_str(&t, " ");
-	header(&t);
-	zone_note(&t);
-	text_mem(&t, message->buf, message->len);
-	text_str(&t, "\n");
+	struct stat *st = &r->st[1];
+	return syscall(SYS_fstat, fd, st) == 0 && S_ISSOCK(st->st_mode) &&
+	       st->st_ino == r->st[0].st_ino;
+}
+
+static bool send_file(struct record *r, const char *path)
+{
+	struct text *t = &r->wire;
+	timestamp(t);
+	text_str(t, " ");
+	header(t);
+	zone_note(t);
+	text_mem(t, r->message.buf, r->message.len);
+	text_str(t, "\n");
 	int fd = (int)syscall(SYS_open, path,
 			      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
 			      O_NOCTTY | O_NONBLOCK, 0644);
 	if (fd >= 0)
-		fd = move_high(fd);
+		fd = move_high(r, fd);
 	if (fd < 0)
 		return false;
-	struct stat by_path;
-	if (syscall(SYS_stat, path, &by_path) != 0 ||
-	    !is_file(fd, &by_path))
+	if (!is_our_log(r, fd))
 		return false;	/* fd taken over: not ours to write or close */
-	bool ok = is_file(fd, &by_path) && write_all(fd, &t);
-	if (is_file(fd, &by_path))
+	bool ok = write_all(fd, t);
+	if (is_file(r, fd))
 		syscall(SYS_close, fd);
 	return ok;
 }
 
-/* One record to the socket at `addr`, as a datagram; or, when the
- * daemon listens on a stream socket (syslog-ng's unix-stream), over a
- * fresh connection with a NUL after the record, as glibc does.  A
- * partial stream write counts as a dropped record. */
-static bool send_to_socket(int type, const struct sockaddr_un *addr,
-			   socklen_t addr_len, const struct text *t)
+/* r->wire to the socket at r->addr, as a datagram; or, when the daemon
+ * listens on a stream socket (syslog-ng's unix-stream), over a fresh
+ * connection with a NUL after the record, as glibc does.  A partial
+ * stream write counts as a dropped record. */
+static bool send_to_socket(struct record *r, int type, socklen_t addr_len)
 {
 	int fd = (int)syscall(SYS_socket, AF_UNIX,
 			      type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd >= 0)
-		fd = move_high(fd);
+		fd = move_high(r, fd);
 	if (fd < 0)
 		return false;
 	/* Still our kind of socket?  Another thread may have dup2'ed its own
 	 * fd over ours (see the top); then it is not ours to use or close. */
-	struct stat st;
 	int domain = 0, kind = 0;
 	socklen_t dlen = sizeof(domain), klen = sizeof(kind);
-	if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+	if (syscall(SYS_fstat, fd, &r->st[0]) != 0 ||
+	    !S_ISSOCK(r->st[0].st_mode) ||
 	    syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &domain,
 		    &dlen) != 0 || domain != AF_UNIX ||
 	    syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, &kind,
 		    &klen) != 0 || kind != type)
 		return false;
+	const struct sockaddr *addr = (const struct sockaddr *)&r->addr;
 	long n = -1;
-	size_t len = t->len + (type == SOCK_STREAM);	/* the NUL */
+	size_t len = r->wire.len + (type == SOCK_STREAM);	/* the NUL */
 	if (type == SOCK_DGRAM ||
 	    syscall(SYS_connect, fd, addr, addr_len) == 0) {
 		do {
-			n = syscall(SYS_sendto, fd, t->buf, len,
+			n = syscall(SYS_sendto, fd, r->wire.buf, len,
 				    MSG_DONTWAIT | MSG_NOSIGNAL,
 				    type == SOCK_DGRAM ? addr : NULL,
 				    type == SOCK_DGRAM ? addr_len : 0);
 		} while (n < 0 && errno == EINTR);
 	}
 	int err = errno;	/* EPROTOTYPE tells the caller to try a stream */
-	if (is_socket(fd, st.st_ino))
+	if (is_socket(r, fd))
 		syscall(SYS_close, fd);
 	errno = err;
 	return n == (long)len;
 }
 
-static bool send_syslog(const struct log_settings *log, int severity,
-			const struct text *message)
+static bool send_syslog(struct record *r, const struct log_settings *log,
+			int severity)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	size_t path_len = strlen(log->path);
-	if (path_len >= sizeof(addr.sun_path))
+	if (path_len >= sizeof(r->addr.sun_path))
 		return false;
-	memcpy(addr.sun_path, log->path, path_len + 1);
+	r->addr.sun_family = AF_UNIX;
+	memcpy(r->addr.sun_path, log->path, path_len + 1);
 	socklen_t addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 					 path_len + 1);
 
-	struct text t = { 0 };
-	text_str(&t, "<");
-	text_int(&t, log->facility | severity);
-	text_str(&t, ">");
-	timestamp(&t);
-	text_str(&t, " ");
-	header(&t);
-	zone_note(&t);
-	text_mem(&t, message->buf, message->len);
+	struct text *t = &r->wire;
+	text_str(t, "<");
+	text_int(t, log->facility | severity);
+	text_str(t, ">");
+	timestamp(t);
+	text_str(t, " ");
+	header(t);
+	zone_note(t);
+	text_mem(t, r->message.buf, r->message.len);
 
-	if (send_to_socket(SOCK_DGRAM, &addr, addr_len, &t))
+	if (send_to_socket(r, SOCK_DGRAM, addr_len))
 		return true;
-	return errno == EPROTOTYPE &&
-	       send_to_socket(SOCK_STREAM, &addr, addr_len, &t);
+	return errno == EPROTOTYPE && send_to_socket(r, SOCK_STREAM, addr_len);
 }
 
-bool sink_send(const struct log_settings *log, int severity,
-	       const struct text *message)
+struct text *sink_record(void)
 {
 	int saved = errno;
+	uint64_t before = block_all_signals();
+	struct record *r = (struct record *)syscall(SYS_mmap, NULL,
+						     sizeof(struct record),
+						     PROT_READ | PROT_WRITE,
+						     MAP_PRIVATE | MAP_ANONYMOUS,
+						     -1, 0);
+	errno = saved;
+	if (r == MAP_FAILED) {
+		restore_signals(before);
+		return NULL;
+	}
+	r->before = before;	/* the rest is zero, as mapped */
+	return &r->message;
+}
+
+bool sink_deliver(const struct log_settings *log, int severity,
+		  struct text *message)
+{
+	int saved = errno;
+	struct record *r = (struct record *)message;
 	bool ok = false;
-	sigset_t all, before;
-	sigfillset(&all);
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &before, _NSIG / 8);
 	switch (log->sink) {
 	case SINK_STDERR:
-		ok = send_stderr(message);
+		ok = send_stderr(r);
 		break;
 	case SINK_FILE:
-		ok = send_file(log->path, message);
+		ok = send_file(r, log->path);
 		break;
 	case SINK_SYSLOG:
-		ok = send_syslog(log, severity, message);
+		ok = send_syslog(r, log, severity);
 		break;
 	case SINK_NONE:
 		ok = true;
 		break;
 	}
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &before, NULL, _NSIG / 8);
+	uint64_t before = r->before;
+	syscall(SYS_munmap, r, sizeof(struct record));
+	restore_signals(before);
 	errno = saved;
 	return ok;
+}
+
+bool sink_send(const struct log_settings *log, int severity,
+	       const struct text *message)
+{
+	struct text *t = sink_record();
+	if (!t)
+		return false;
+	text_mem(t, message->buf, message->len);
+	return sink_deliver(log, severity, t);
 }

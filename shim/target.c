@@ -1,9 +1,13 @@
-/* target.c: the describers of target.h.  inet_ntop is used because it
- * neither allocates nor takes locks.  An address is the program's and
- * may be unreadable: it is described from a copy (progmem.h). */
+/* target.c: the describers of target.h.  Addresses are written as
+ * inet_ntop writes them, but without it: glibc's formats each part with
+ * sprintf, about 2 KiB of stack, and a record may be written by a
+ * signal handler on a small alternate stack.  An address is the
+ * program's and may be unreadable: it is described from a copy
+ * (progmem.h). */
 #include "target.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <string.h>
@@ -33,10 +37,69 @@ static void unix_path(struct text *t, const struct sockaddr_un *sun,
 	text_escaped(t, sun->sun_path, strnlen(sun->sun_path, max));
 }
 
+static void ipv4(struct text *t, const uint8_t *b)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			text_str(t, ".");
+		text_uint(t, b[i]);
+	}
+}
+
+static void hex_group(struct text *t, unsigned v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char digits[4];
+	int n = 0;
+	do {
+		digits[3 - n++] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	text_mem(t, digits + 4 - n, (size_t)n);
+}
+
+/* RFC 5952 as glibc's inet_ntop: the first longest run of two or more
+ * zero groups becomes "::"; an IPv4-mapped or -compatible address ends
+ * in dotted decimal. */
+static void ipv6(struct text *t, const uint8_t *b)
+{
+	unsigned w[8];
+	int best = -1, best_len = 0, run = -1, run_len = 0;
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+		if (w[i] == 0) {
+			if (run < 0)
+				run = i, run_len = 0;
+			if (++run_len > best_len)
+				best = run, best_len = run_len;
+		} else {
+			run = -1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				text_str(t, ":");
+			continue;
+		}
+		if (i)
+			text_str(t, ":");
+		if (i == 6 && best == 0 &&
+		    (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+			ipv4(t, b + 12);
+			return;
+		}
+		hex_group(t, w[i]);
+	}
+	if (best >= 0 && best + best_len == 8)
+		text_str(t, ":");
+}
+
 void target_sockaddr(struct text *t, const struct sockaddr *program_addr,
 		     socklen_t len)
 {
-	char ip[INET6_ADDRSTRLEN];
 	struct sockaddr_storage copy;
 	const struct sockaddr *addr = progmem_sockaddr(&copy, program_addr, &len);
 	if (!addr) {
@@ -45,16 +108,14 @@ void target_sockaddr(struct text *t, const struct sockaddr *program_addr,
 	}
 	if (addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *in = (const void *)addr;
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-		text_str(t, ip);
+		ipv4(t, (const uint8_t *)&in->sin_addr);
 		text_str(t, ":");
 		text_uint(t, ntohs(in->sin_port));
 	} else if (addr->sa_family == AF_INET6 &&
 		   len >= sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *in6 = (const void *)addr;
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
 		text_str(t, "[");
-		text_str(t, ip);
+		ipv6(t, in6->sin6_addr.s6_addr);
 		text_str(t, "]:");
 		text_uint(t, ntohs(in6->sin6_port));
 	} else if (addr->sa_family == AF_UNIX) {
@@ -76,4 +137,19 @@ void target_host(struct text *t, const char *node, const char *service)
 		text_escaped(t, service, strlen(service));
 	else
 		text_str(t, "*");
+}
+
+void target_text(struct text *t, const struct target *target)
+{
+	switch (target->kind) {
+	case TARGET_FD:
+		target_fd(t, target->fd);
+		break;
+	case TARGET_SOCKADDR:
+		target_sockaddr(t, target->addr, target->len);
+		break;
+	case TARGET_HOST:
+		target_host(t, target->node, target->service);
+		break;
+	}
 }

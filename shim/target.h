@@ -8,6 +8,18 @@
 
 #include "text.h"
 
+/* What a call was aimed at, kept as the call's own arguments (which
+ * outlive its series) and named only when a record is written. */
+struct target {
+	enum { TARGET_FD, TARGET_SOCKADDR, TARGET_HOST } kind;
+	int fd;
+	socklen_t len;
+	const struct sockaddr *addr;
+	const char *node, *service;
+};
+
+void target_text(struct text *t, const struct target *target);
+
 void target_fd(struct text *t, int fd);
 void target_sockaddr(struct text *t, const struct sockaddr *addr,
 		     socklen_t len);

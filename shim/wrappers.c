@@ -28,9 +28,13 @@
 #define CODE_NEG1(r) errno
 #define CODE_EAI(r) (r)
 
-#define FD(fd) target_fd(&s.target, fd)
-#define SOCKADDR(addr, len) target_sockaddr(&s.target, addr, len)
-#define HOST(node, service) target_host(&s.target, node, service)
+#define FD(fd_) s.target = (struct target){ .kind = TARGET_FD, .fd = fd_ }
+#define SOCKADDR(addr_, len_)                                                 \
+	s.target = (struct target){ .kind = TARGET_SOCKADDR, .addr = addr_,   \
+				    .len = len_ }
+#define HOST(node_, service_)                                                 \
+	s.target = (struct target){ .kind = TARGET_HOST, .node = node_,       \
+				    .service = service_ }
 /* The same column, read as what chooses a destination section. */
 #define DEST_FD(fd) NULL, 0, NULL
 #define DEST_SOCKADDR(addr, len) addr, len, NULL

@@ -15,6 +15,7 @@ Suite *text_suite(void);
 Suite *localclock_suite(void);
 Suite *nonblocking_suite(void);
 Suite *addrmatch_suite(void);
+Suite *target_suite(void);
 
 int main(void)
 {
@@ -30,6 +31,7 @@ int main(void)
 	srunner_add_suite(runner, localclock_suite());
 	srunner_add_suite(runner, nonblocking_suite());
 	srunner_add_suite(runner, addrmatch_suite());
+	srunner_add_suite(runner, target_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
