@@ -56,6 +56,10 @@ static const char *set_nonblocking(struct policy *p, const char *v,
 const char *policy_set(struct policy *p, enum policy_key key,
 		       const char *v, size_t len)
 {
+	if (key == KEY_TRIES || key == KEY_DEADLINE)
+		policy_bound_chosen(p);
+	if (key == KEY_MAX_DELAY)
+		p->max_delay_builtin = false;
 	switch (key) {
 	case KEY_TRIES:
 		return parse_tries(v, len, &p->tries);
