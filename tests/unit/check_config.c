@@ -273,6 +273,11 @@ START_TEST(builtin_cap_rises_to_what_the_user_set)
 	load(chosen);
 	ck_assert(cfg.pass_through);	/* a real contradiction */
 	ck_assert(has_problem("min_delay 5 is above max_delay 4"));
+	char *uncapped[] = { "KAIORETRY_MAX_DELAY= none ", NULL };
+	load(uncapped);	/* kaioretry's None */
+	ck_assert_msg(!cfg.pass_through, "%s", cfg.problem[0]);
+	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].max_delay,
+			    DELAY_UNBOUNDED);
 }
 END_TEST
 
