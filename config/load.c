@@ -158,6 +158,7 @@ static void apply(struct loader *ld, const struct assignment *a)
 static void validate(struct config *cfg)
 {
 	for (int f = 0; f < FAMILY_COUNT; f++) {
+		policy_cap_settle(&cfg->policy[f]);
 		const struct policy *p = &cfg->policy[f];
 		if (p->max_delay != DELAY_UNBOUNDED && p->min_delay > p->max_delay)
 			config_problem(cfg, config_origin(cfg, f, KEY_MIN_DELAY),
@@ -168,6 +169,7 @@ static void validate(struct config *cfg)
 	}
 	for (int d = 0; d < cfg->destination_count; d++) {
 		struct destination *dest = &cfg->destination[d];
+		policy_cap_settle(&dest->policy);
 		const struct policy *p = &dest->policy;
 		dest->policy.enabled = cfg->policy[dest->family].enabled;
 		char origin[ORIGIN_MAX];
@@ -272,14 +274,15 @@ static void load_sources(struct config *cfg, const struct config_sources *src)
 	program_names(cfg, src);
 	loader_reset(ld, cfg);
 
-	if (strict && parse_switch(strict, strlen(strict), &cfg->strict))
-		config_problem(cfg, "KAIORETRY_STRICT", "expected 1 or 0");
+	/* Off is silent whatever else is set: nothing else is read. */
 	if (master && parse_switch(master, strlen(master), &on))
 		config_problem(cfg, "KAIORETRY", "expected on or off");
 	if (!on) {
 		cfg->pass_through = true;
 		return;
 	}
+	if (strict && parse_switch(strict, strlen(strict), &cfg->strict))
+		config_problem(cfg, "KAIORETRY_STRICT", "expected 1 or 0");
 	if (path && !*path)
 		config_problem(cfg, "KAIORETRY_CONFIG", "empty path");
 	else if (path)

@@ -1,8 +1,34 @@
 /* policy.c: the families and their built-in policies.
  *
+ * The defaults are not kaioretry's (tries=-1, delay=0).  Those belong to
+ * a decorator a programmer put on one call they chose; a preload retries
+ * every call of a program nobody asked.  So: delay 0.1 s, backoff 2,
+ * max_delay 2 s (a dead port costs a few calls a second, never a busy
+ * loop), and tries=-1 bounded by a built-in deadline of 10 s, after
+ * which the program sees the error it would have handled.  A user who
+ * sets tries or deadline anywhere gets exactly that (policy.h), and the
+ * built-in cap never sleeps less than a delay or min_delay they set.
+ *
  * The built-in error sets are the transient failures of each family.
  * Errors that mean a bug in the program (EBADF, EINVAL, EFAULT,
- * ENOTSOCK) are never in them: retrying a bug only hides it. */
+ * ENOTSOCK) are never in them: retrying a bug only hides it.  Nor are
+ * errors that mean the call can never work, or that the program must
+ * see; decided code by code:
+ * - connect ENOENT (AF_UNIX path missing) is left out: it is far more
+ *   often a service this host does not run than one starting up (no
+ *   /dev/log in a container: python's SysLogHandler tries it at every
+ *   message and carries on).  Name it in `errors` for a socket you know
+ *   will appear.
+ * - accept EOPNOTSUPP is left out: on Linux it means the socket's type
+ *   has no accept (UDP, raw); accept(2)'s "pending network error"
+ *   reading does not occur for TCP.  Its other codes (EMFILE included:
+ *   other threads close fds) stay, under the backoff and deadline.
+ * - read and recv ENOBUFS are left out: on a netlink socket it says
+ *   "events were lost, resync now", which the program must see.
+ * - send ENOBUFS stays (a full device queue drains), except that the
+ *   shim never retries it for a sendmsg that carries control data
+ *   (shim/sendmsg.c): that is the kernel refusing the control buffer
+ *   (net.core.optmem_max), which no wait changes. */
 #include "policy.h"
 
 #include <errno.h>
@@ -46,22 +72,23 @@ bool never_transient(int code)
 }
 
 static const int connect_errors[] = {
-	ECONNREFUSED, ETIMEDOUT, ENETUNREACH, EHOSTUNREACH, EAGAIN, ENOENT, 0
+	ECONNREFUSED, ETIMEDOUT, ENETUNREACH, EHOSTUNREACH, EAGAIN, 0
 };
 static const int accept_errors[] = {
 	ECONNABORTED, EPROTO, EMFILE, ENFILE, ENOBUFS, ENOMEM, ENETDOWN,
-	ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH, 0
+	ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, ENETUNREACH, 0
 };
-static const int io_errors[] = { ENOBUFS, ENOMEM, 0 };
+static const int input_errors[] = { ENOMEM, 0 };
+static const int output_errors[] = { ENOBUFS, ENOMEM, 0 };
 static const int getaddrinfo_errors[] = { EAI_AGAIN, 0 };
 
 static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_CONNECT] = connect_errors,
 	[FAMILY_ACCEPT] = accept_errors,
-	[FAMILY_READ] = io_errors,
-	[FAMILY_WRITE] = io_errors,
-	[FAMILY_RECV] = io_errors,
-	[FAMILY_SEND] = io_errors,
+	[FAMILY_READ] = input_errors,
+	[FAMILY_WRITE] = output_errors,
+	[FAMILY_RECV] = input_errors,
+	[FAMILY_SEND] = output_errors,
 	[FAMILY_GETADDRINFO] = getaddrinfo_errors,
 };
 
@@ -69,13 +96,15 @@ void policy_builtin(struct policy *policy, enum family family)
 {
 	*policy = (struct policy){
 		.tries = -1,
-		.delay = 0,
-		.backoff = 1,
+		.delay = 0.1,
+		.backoff = 2,
 		.jitter_min = 0,
 		.jitter_max = 0,
 		.min_delay = 0,
-		.max_delay = DELAY_UNBOUNDED,
-		.deadline = SECONDS_UNSET,
+		.max_delay = 2,
+		.max_delay_builtin = true,
+		.deadline = 10,
+		.deadline_builtin = true,
 		.attempt_timeout = SECONDS_UNSET,
 		.spread = SPREAD_NONE,
 		.budget = 0,
@@ -84,4 +113,21 @@ void policy_builtin(struct policy *policy, enum family family)
 	};
 	for (const int *code = builtin_errors[family]; *code; code++)
 		errset_add(&policy->errors, *code);
+}
+
+void policy_bound_chosen(struct policy *policy)
+{
+	if (policy->deadline_builtin)
+		policy->deadline = SECONDS_UNSET;
+	policy->deadline_builtin = false;
+}
+
+void policy_cap_settle(struct policy *policy)
+{
+	if (!policy->max_delay_builtin)
+		return;
+	if (policy->max_delay < policy->delay)
+		policy->max_delay = policy->delay;
+	if (policy->max_delay < policy->min_delay)
+		policy->max_delay = policy->min_delay;
 }

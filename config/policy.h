@@ -79,9 +79,17 @@ struct policy {
 	double jitter_max;	/*   [jitter_min, jitter_max] */
 	double min_delay;
 	double max_delay;	/* DELAY_UNBOUNDED or >= min_delay */
+	bool max_delay_builtin;	/* the built-in cap: it never caps below a
+				 * delay or min_delay the user set above it
+				 * (policy_cap_settle) */
 	struct errset errors;
 	/* Beyond kaioretry (config/beyond.h says what each means). */
 	double deadline;	/* seconds per series, or SECONDS_UNSET */
+	/* deadline is the built-in bound on the built-in tries=-1, not a
+	 * choice of the user's: setting tries or deadline in any scope
+	 * replaces it (policy_bound_chosen), so tries=-1 set by a user
+	 * means "until it works". */
+	bool deadline_builtin;
 	double attempt_timeout;	/* connect only; or SECONDS_UNSET */
 	enum spread spread;
 	double budget;		/* retries/first failures per 10 s; 0: off */
@@ -94,8 +102,16 @@ const char *family_name(enum family family);
 /* Family by lower-case name of `len` bytes; -1 when unknown. */
 int family_by_name(const char *name, unsigned long len);
 
-/* The built-in policy of a family: kaioretry's defaults and the
- * family's transient error set. */
+/* The built-in policy of a family: the shim's defaults (policy.c says
+ * why they are not kaioretry's) and the family's transient error set. */
 void policy_builtin(struct policy *policy, enum family family);
+
+/* Once every source is applied: a built-in max_delay rises to the
+ * policy's delay or min_delay when either is above it. */
+void policy_cap_settle(struct policy *policy);
+
+/* The user set tries or deadline: the built-in deadline no longer
+ * applies (a deadline they set is written after this). */
+void policy_bound_chosen(struct policy *policy);
 
 #endif

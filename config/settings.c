@@ -42,6 +42,16 @@ const char *policy_key_name(enum policy_key key)
 	return policy_keys[key];
 }
 
+/* `none`: no cap, kaioretry's None (the built-in cap is 2 s). */
+static const char *set_max_delay(struct policy *p, const char *v, size_t len)
+{
+	size_t tlen = len;
+	const char *t = trim(v, &tlen);
+	if (name_is(t, tlen, "none"))
+		return p->max_delay = DELAY_UNBOUNDED, NULL;
+	return parse_seconds(v, len, &p->max_delay);
+}
+
 static const char *set_nonblocking(struct policy *p, const char *v,
 				   size_t len)
 {
@@ -56,6 +66,10 @@ static const char *set_nonblocking(struct policy *p, const char *v,
 const char *policy_set(struct policy *p, enum policy_key key,
 		       const char *v, size_t len)
 {
+	if (key == KEY_TRIES || key == KEY_DEADLINE)
+		policy_bound_chosen(p);
+	if (key == KEY_MAX_DELAY)
+		p->max_delay_builtin = false;
 	switch (key) {
 	case KEY_TRIES:
 		return parse_tries(v, len, &p->tries);
@@ -68,7 +82,7 @@ const char *policy_set(struct policy *p, enum policy_key key,
 	case KEY_MIN_DELAY:
 		return parse_seconds(v, len, &p->min_delay);
 	case KEY_MAX_DELAY:
-		return parse_seconds(v, len, &p->max_delay);
+		return set_max_delay(p, v, len);
 	case KEY_ERRORS:
 		return parse_errors(v, len, &p->errors);
 	case KEY_DEADLINE:

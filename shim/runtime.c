@@ -92,11 +92,15 @@ const struct config *runtime_config(void)
 	return &the_config;
 }
 
+/* errno at main is what the program would see without us: whatever
+ * the loading leaves (access of /etc/kaioretry.ini) is put back. */
 __attribute__((constructor)) static void runtime_start(void)
 {
+	int saved = errno;
 	const struct config *cfg = runtime_config();
 	/* Bounds wrap injectors, so injected faults land beneath them. */
 	inject_start(cfg);
 	if (cfg)
 		connect_timeout_install(cfg);
+	errno = saved;
 }

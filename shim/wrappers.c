@@ -16,6 +16,7 @@
 #include "addrlist.h"
 #include "connect.h"
 #include "real.h"
+#include "sendmsg.h"
 #include "series.h"
 #include "target.h"
 
@@ -42,6 +43,7 @@
 
 #define AGAIN_REAL(name, args) attempt.name args
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
+#define AGAIN_SENDMSG(name, args) attempt.name args
 
 #define COUNT(...) COUNT_(__VA_ARGS__, 7, 6, 5, 4, 3, 2, 1, 0)
 #define COUNT_(a, b, c, d, e, f, g, n, ...) n
@@ -58,12 +60,15 @@
 #define FIELD(x) __typeof__(x) x;
 #define SAVED(x) , saved.x
 
-/* How the series starts; connect may settle a wait-mode call first. */
+/* How the series starts; connect may settle a wait-mode call first,
+ * and sendmsg leaves out what cannot work. */
 #define BEGIN_REAL(family, name, first, code, blocking, args, dest)        \
 	series_begin(&s, FAMILY_##family, #name, code, UNPAREN blocking,      \
 		     UNPAREN dest)
 #define BEGIN_CONNECT(family, name, first, code, blocking, args, dest)     \
 	connect_begin(&s, &first, UNPAREN args)
+#define BEGIN_SENDMSG(family, name, first, code, blocking, args, dest)     \
+	sendmsg_begin(&s, code, UNPAREN args)
 
 /* What a success leaves behind, read from the saved arguments `a`: only
  * getaddrinfo's, whose addresses addrlist.c copies for fallthrough (the

@@ -151,6 +151,21 @@ void explain_summary(FILE *out, const struct policy *p)
 	fputc('\n', out);
 }
 
+/* Where a value came from; the built-in bounds say what replaces them. */
+static const char *origin_of(const struct config *cfg, int f, int k)
+{
+	const struct policy *p = &cfg->policy[f];
+	if (k == KEY_DEADLINE && p->deadline_builtin)
+		return "built-in bound; setting tries or deadline replaces it";
+	if (k == KEY_MAX_DELAY && p->max_delay_builtin) {
+		struct policy builtin;
+		policy_builtin(&builtin, f);
+		if (p->max_delay != builtin.max_delay)
+			return "built-in cap, raised to delay or min_delay";
+	}
+	return config_origin(cfg, f, k);
+}
+
 static void explain_family(FILE *out, const struct config *cfg, int f)
 {
 	const struct policy *p = &cfg->policy[f];
@@ -169,7 +184,7 @@ static void explain_family(FILE *out, const struct config *cfg, int f)
 			fclose(v);
 		}
 		fprintf(out, "    %-15s %-8s  from %s\n", policy_key_name(k),
-			value, config_origin(cfg, f, k));
+			value, origin_of(cfg, f, k));
 	}
 }
 
@@ -200,6 +215,11 @@ int explain(FILE *out, const struct config *cfg)
 	}
 	fprintf(out, "file: %s\n", cfg->file[0] ? cfg->file : "(none)");
 	print_log(out, &cfg->log);
+	fputs("built-in: delay=0.1 backoff=2 max_delay=2, tries=-1 within a "
+	      "10 s deadline, not kaioretry's tries=-1 delay=0: those suit "
+	      "one call a programmer chose; under a preload they would "
+	      "busy-loop and could hang a program for good on an error it "
+	      "handles\n", out);
 	for (int f = 0; f < FAMILY_COUNT; f++)
 		explain_family(out, cfg, f);
 	explain_destinations(out, cfg);

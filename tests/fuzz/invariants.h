@@ -36,6 +36,12 @@ static inline void require_sane_config(const struct config *cfg)
 			require_sane_seconds(p->max_delay);
 			REQUIRE(p->min_delay <= p->max_delay);
 		}
+		/* The built-in cap never sleeps less than what was set, and
+		 * the built-in bound is a real deadline. */
+		if (p->max_delay_builtin)
+			REQUIRE(p->max_delay >= p->delay);
+		if (p->deadline_builtin)
+			REQUIRE(p->deadline > 0 && p->tries < 0);
 		REQUIRE(isfinite(p->backoff) && p->backoff > 0 &&
 			p->backoff <= 1000);
 		REQUIRE(isfinite(p->jitter_min) && isfinite(p->jitter_max));

@@ -34,7 +34,8 @@ def test_deadline_bounds_an_endless_series():
     keep, port = dead_port()
     r = run([prog("probe"), "connect", "127.0.0.1", str(port)],
             env=shim_env({"KAIORETRY_TRIES": "-1", "KAIORETRY_DELAY": "0.02",
-                          "KAIORETRY_DEADLINE": "1"}), timeout=20)
+                          "KAIORETRY_BACKOFF": "1", "KAIORETRY_DEADLINE": "1"}),
+            timeout=20)
     keep.close()
     assert "rc=-1 errno=ECONNREFUSED" in r.stdout, r.stdout + r.stderr
     elapsed = elapsed_of(r.stdout)
@@ -66,8 +67,9 @@ def ks_uniform(xs, lo, hi):
 
 def spread_run(spread, delay, extra=None):
     keep, port = dead_port()
+    # Around kaioretry's constant delay unless `extra` says otherwise.
     env = {"KAIORETRY_TRIES": "6", "KAIORETRY_DELAY": str(delay),
-           "KAIORETRY_SPREAD": spread}
+           "KAIORETRY_BACKOFF": "1", "KAIORETRY_SPREAD": spread}
     env.update(extra or {})
     r = run([prog("probe"), "threads", "32", "127.0.0.1", str(port)],
             env=shim_env(env), timeout=30)

@@ -86,7 +86,10 @@ def test_redis_cli_unix_socket_needs_wait():
     server = binary("/usr/bin/redis-server")
     from late_servers import LateProcess
     for env, ok in ((shim_env(preload=False), False),
-                    (shim_env({"KAIORETRY_DELAY": "0.1", **WAIT}), True)):
+                    (shim_env({"KAIORETRY_DELAY": "0.1", **WAIT,
+                               # the socket file is not there yet
+                               "KAIORETRY_CONNECT_ERRORS": "ECONNREFUSED,ENOENT"}),
+                     True)):
         with tempdir() as d:
             path = os.path.join(d, "redis.sock")
             with LateProcess(DELAY, lambda port: [

@@ -65,7 +65,7 @@ def test_tries_delay_backoff_verbose():
 
 
 def test_jitter_min_delay_max_delay():
-    r = connect_dead("-t", "4", "-d", "0.05", "-j", "0.05", "-v")
+    r = connect_dead("-t", "4", "-d", "0.05", "-b", "1", "-j", "0.05", "-v")
     assert sleeps(r.stderr) == ["0.05", "0.1", "0.15"], r.stderr
     r = connect_dead("-t", "4", "-d", "0.1", "-b", "0.1", "--min-delay", "0.04", "-v")
     assert sleeps(r.stderr) == ["0.1", "0.04", "0.04"], r.stderr
@@ -282,9 +282,10 @@ def test_explain_schedules():
     fams, _ = explain_lines("-t", "6", "-d", "0.5", "-b", "2", "--max-delay", "4")
     assert fams["connect"] == ("connect: tries=6 delay=0.5 backoff=2 max_delay=4 "
                                "-> sleeps 0.5 1 2 4 4 (total 11.5 s)"), fams
-    fams, _ = explain_lines("-t", "4", "-d", "1", "-j", "0..0.5")
+    fams, _ = explain_lines("-t", "4", "-d", "1", "-b", "1", "-j", "0..0.5")
     assert fams["read"].endswith("-> sleeps 1 1..1.5 1..2 (total 3..4.5 s)"), fams
-    fams, _ = explain_lines("-d", "1", "-b", "2", "--min-delay", "0.5")
+    fams, _ = explain_lines("-t", "-1", "-d", "1", "-b", "2", "--min-delay", "0.5",
+                            "--max-delay", "none")
     assert fams["send"].endswith("-> sleeps 1 2 4 8 16 32 64 128 ... until the call "
                                  "succeeds (255 s after 8 sleeps)"), fams
     fams, _ = explain_lines("-t", "100", "-d", "1", "-b", "2", "--max-delay", "60")

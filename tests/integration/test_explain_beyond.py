@@ -18,12 +18,15 @@ def summary(out, name):
 
 
 def test_explain_shows_the_range_of_each_sleep_under_spread():
-    out = explain("-t", "5", "-d", "1", "-b", "2", "--spread", "full")
+    out = explain("-t", "5", "-d", "1", "-b", "2", "--max-delay", "none",
+                  "--spread", "full")
     assert summary(out, "connect").endswith(
         "spread=full -> sleeps 0..1 0..2 0..4 0..8 (total 0..15 s)"), out
-    out = explain("-t", "4", "-d", "1", "-b", "2", "--spread", "equal")
+    out = explain("-t", "4", "-d", "1", "-b", "2", "--max-delay", "none",
+                  "--spread", "equal")
     assert summary(out, "read").endswith("-> sleeps 0.5..1 1..2 2..4 (total 3.5..7 s)"), out
-    out = explain("-t", "4", "-d", "1", "--max-delay", "5", "--spread", "decorrelated")
+    out = explain("-t", "4", "-d", "1", "-b", "1", "--max-delay", "5",
+                  "--spread", "decorrelated")
     # uniform(1, 3 * previous), capped at 5: the upper end grows 3, 5, 5.
     assert summary(out, "send").endswith("-> sleeps 1..3 1..5 1..5 (total 3..13 s)"), out
 

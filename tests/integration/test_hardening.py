@@ -39,7 +39,8 @@ def test_fd_sweeping_program_never_gets_our_log():
         rx.bind(os.path.join(d, "sock"))
         for sink in ("file:" + log, "syslog:" + os.path.join(d, "sock")):
             r = run([prog("hardy"), "chaos", str(port), mine, "1.5"],
-                    env=shim_env({"KAIORETRY_TRIES": "5"}, log=sink),
+                    env=shim_env({"KAIORETRY_TRIES": "5", "KAIORETRY_DELAY": "0"},
+                                 log=sink),
                     preexec_fn=_fd_limit_4096)
             assert r.returncode == 0, (sink, r.returncode, r.stderr)
             text = open(mine).read()
@@ -65,7 +66,8 @@ def test_fd_sweeping_program_never_gets_our_log():
 def test_fork_and_exec_while_eight_threads_retry():
     keep, port = dead_port()
     r = run([prog("hardy"), "forkexec", str(port), "2"],
-            env=shim_env({"KAIORETRY_TRIES": "20", "KAIORETRY_DELAY": "0.001"},
+            env=shim_env({"KAIORETRY_TRIES": "20", "KAIORETRY_DELAY": "0.001",
+                          "KAIORETRY_BACKOFF": "1"},
                          log="none"), timeout=60)
     keep.close()
     assert r.returncode == 0, r.stdout + r.stderr
@@ -78,7 +80,8 @@ def test_wrapped_call_from_a_signal_handler_during_a_series():
     with tempdir() as d:
         log = os.path.join(d, "k.log")
         r = run([prog("hardy"), "sighandler", str(port), "2"],
-                env=shim_env({"KAIORETRY_TRIES": "5", "KAIORETRY_DELAY": "0.0002"},
+                env=shim_env({"KAIORETRY_TRIES": "5", "KAIORETRY_DELAY": "0.0002",
+                              "KAIORETRY_BACKOFF": "1"},
                              log="file:" + log), timeout=60)
         text = open(log).read()
     keep.close()
@@ -102,7 +105,7 @@ def test_loaded_twice_makes_one_series():
         copy = os.path.join(d, "copy-of-libkaioretry.so")
         shutil.copy(LIB, copy)
         for preload in (LIB + ":" + LIB, LIB + ":" + copy, copy + ":" + LIB):
-            env = shim_env({"KAIORETRY_TRIES": "3"})
+            env = shim_env({"KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "0"})
             env["LD_PRELOAD"] = _preload(*preload.split(":"))
             r = run([prog("probe"), "connect", "127.0.0.1", str(port)], env=env)
             lines = series_lines(r.stderr)
@@ -114,7 +117,7 @@ def test_loaded_twice_makes_one_series():
                 "try: socket.create_connection(('127.0.0.1', int(sys.argv[2])))\n"
                 "except OSError as e: print('error', e.errno)\n")
         r = run([PYTHON, "-c", code, copy, str(port)],
-                env=shim_env({"KAIORETRY_TRIES": "3"}))
+                env=shim_env({"KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "0"}))
         lines = series_lines(r.stderr)
         assert "error 111" in r.stdout, r.stdout + r.stderr
         assert len({UUID.search(l).group(0) for l in lines}) == 1, lines
@@ -124,7 +127,8 @@ def test_loaded_twice_makes_one_series():
 
 def test_call_from_another_librarys_constructor():
     keep, port = dead_port()
-    env = shim_env({"KAIORETRY_TRIES": "3", "EARLY_PORT": str(port),
+    env = shim_env({"KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "0",
+                    "EARLY_PORT": str(port),
                     "LD_DEBUG": "libs"})
     # Initialised last to first: early's constructor runs before ours.
     env["LD_PRELOAD"] = env["LD_PRELOAD"] + ":" + EARLY
@@ -152,6 +156,7 @@ def test_alongside_libfaketime_and_jemalloc():
     for other in (JEMALLOC,) if PRELOAD_FIRST else (FAKETIME, JEMALLOC):
         for order in ((other, LIB), (LIB, other)):
             env = shim_env({"KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "0.2",
+                            "KAIORETRY_BACKOFF": "1",
                             "FAKETIME": "@2001-02-03 04:05:06",
                             "MALLOC_CONF": "stats_print:true"})
             env["LD_PRELOAD"] = _preload(*order)
@@ -194,7 +199,7 @@ def test_fds_and_memory_stay_flat_over_many_series():
     keep, port = dead_port()
     with tempdir() as d:
         r = run([prog("hardy"), "leak", str(port), "20000"],
-                env=shim_env({"KAIORETRY_TRIES": "3"},
+                env=shim_env({"KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "0"},
                              log="file:" + os.path.join(d, "k.log")),
                 timeout=120)
     keep.close()

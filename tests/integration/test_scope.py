@@ -121,7 +121,7 @@ def test_destination_sections_pick_the_most_specific_match():
 def test_unix_destination_section_and_env_precedence():
     with tempdir() as d:
         ini = write_ini(d, f"[connect unix:{d}/*.sock]\ntries = 3\ndelay = 0.01\n"
-                           "[connect]\ntries = 2\n")
+                           "[connect]\ntries = 2\nerrors = ENOENT\n")
         sock = os.path.join(d, "app.sock")
         r = run([prog("probe"), "connect-unix", sock],
                 env=shim_env({"KAIORETRY_CONFIG": ini}))

@@ -44,7 +44,8 @@ def test_rsyslogd_gets_facility_severity_tag_pid_and_uuid():
     with tempdir() as d, Rsyslogd(d) as syslog:
         pid, rc, out, err, _ = run_pid(
             [prog("probe"), "connect", "127.0.0.1", str(port)],
-            shim_env({"KAIORETRY_TRIES": "4", "KAIORETRY_DELAY": "0.05"},
+            shim_env({"KAIORETRY_TRIES": "4", "KAIORETRY_DELAY": "0.05",
+                      "KAIORETRY_BACKOFF": "1"},
                      log="syslog:" + syslog.socket))
         recs = syslog.wait_for(final)
     keep.close()
@@ -114,7 +115,7 @@ def test_default_destination_is_dev_log_and_program_keeps_its_identity():
     syslog() and the shim's default destination both reach it."""
     keep, port = dead_port()
     with tempdir() as d, Rsyslogd(d) as syslog:
-        env = shim_env({"KAIORETRY_TRIES": "3"}, log=None)
+        env = shim_env({"KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "0"}, log=None)
         cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c",
                'mount --bind "$0" /dev && exec "$@"', syslog.dev,
                prog("ownlog"), "127.0.0.1", str(port)]
@@ -190,7 +191,8 @@ def test_dropped_records_are_counted_in_the_final_line():
     tries = {"healthy": "15", "stopped": "15", "socket gone": "15", "restarted": "40"}
     with tempdir() as d, Rsyslogd(d) as syslog:
         def env(outage):
-            return shim_env({"KAIORETRY_TRIES": tries[outage], "KAIORETRY_DELAY": "0.1"},
+            return shim_env({"KAIORETRY_TRIES": tries[outage], "KAIORETRY_DELAY": "0.1",
+                             "KAIORETRY_BACKOFF": "1"},
                             log="syslog:" + syslog.socket)
         pid, *_ = run_pid(cmd, env("healthy"))
         healthy = [r for r in syslog.wait_for(final) if r["pid"] == str(pid)]
@@ -270,7 +272,8 @@ def test_unbounded_series_against_a_late_server_stays_sparse():
     """tries=-1, delay=0: thousands of tries until the server listens."""
     with LateServer(0.5) as srv:
         r = run([prog("probe"), "connect", "127.0.0.1", str(srv.port)],
-                env=shim_env({"KAIORETRY_DELAY": "0"}), timeout=60)
+                env=shim_env({"KAIORETRY_TRIES": "-1", "KAIORETRY_DELAY": "0"}),
+                timeout=60)
     assert "connect rc=0" in r.stdout, r.stdout + r.stderr
     lines = series_lines(r.stderr)
     m = re.search(r"succeeded after (\d+) tries in [\d.]+ s \((\d+) lines left out\)$",
@@ -296,7 +299,8 @@ def test_host_names_and_program_names_are_escaped_in_every_sink():
         outputs = {}
         for log in ("stderr", "file:" + path, "syslog:" + syslog.socket):
             env = shim_env({"KAIORETRY_GETADDRINFO_ERRORS": "all",
-                            "KAIORETRY_TRIES": "3"}, log=log)
+                            "KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "0"},
+                           log=log)
             p = subprocess.run(
                 ["unshare", "-n", prog("probe"), "gai", HOSTILE_HOST, "80"],
                 env=env, capture_output=True, text=True, timeout=30)
@@ -311,7 +315,8 @@ def test_host_names_and_program_names_are_escaped_in_every_sink():
                             "import os, sys; os.execv(sys.argv[1], sys.argv[2:])",
                             prog("probe"), "pro\nbe", "gai", "nowhere.invalid", "80"],
                            env=shim_env({"KAIORETRY_GETADDRINFO_ERRORS": "all",
-                                         "KAIORETRY_TRIES": "2"}),
+                                         "KAIORETRY_TRIES": "2",
+                                         "KAIORETRY_DELAY": "0"}),
                            capture_output=True, text=True, timeout=30)
     target = "getaddrinfo(" + HOSTILE_HOST_ESCAPED + ":80)"
     stderr_lines = outputs["stderr"].splitlines()
@@ -358,7 +363,8 @@ def test_timestamps_are_local_time_even_across_a_dst_switch():
             p = subprocess.Popen(
                 [prog("probe"), "connect", "127.0.0.1", str(port)],
                 env=shim_env({"TZ": tz, "KAIORETRY_TRIES": "6",
-                              "KAIORETRY_DELAY": "0.7"}, log=log),
+                              "KAIORETRY_DELAY": "0.7", "KAIORETRY_BACKOFF": "1"},
+                             log=log),
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             pid = p.pid
             lines = []
@@ -398,7 +404,8 @@ def test_timestamps_in_fixed_offset_zones():
             path = os.path.join(d, tz + ".log")
             t0 = int(time.time())
             run([prog("probe"), "connect", "127.0.0.1", str(port)],
-                env=shim_env({"TZ": tz, "KAIORETRY_TRIES": "2"}, log="file:" + path))
+                env=shim_env({"TZ": tz, "KAIORETRY_TRIES": "2", "KAIORETRY_DELAY": "0"},
+                             log="file:" + path))
             t1 = int(time.time()) + 1
             with open(path) as f:
                 stamps = [l[:15] for l in f.read().splitlines()]
@@ -418,7 +425,8 @@ def test_stream_socket_daemon_gets_nul_terminated_records():
         srv.listen(16)
         srv.settimeout(10)
         p = subprocess.Popen([prog("probe"), "connect", "127.0.0.1", str(port)],
-                             env=shim_env({"KAIORETRY_TRIES": "2"}, log="syslog:" + path),
+                             env=shim_env({"KAIORETRY_TRIES": "2", "KAIORETRY_DELAY": "0"},
+                                          log="syslog:" + path),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         records = []
         while not records or " after " not in records[-1]:

@@ -65,7 +65,9 @@ def test_wait_mode_nonblocking_unix_socket():
         path = os.path.join(d, "app.sock")
         with LateUnixServer(path, 0.5):
             r = run([prog("nbclient"), "unix", path],
-                    env=shim_env({"KAIORETRY_DELAY": "0.1", **WAIT}))
+                    env=shim_env({"KAIORETRY_DELAY": "0.1", **WAIT,
+                                  "KAIORETRY_CONNECT_ERRORS":
+                                  "ECONNREFUSED,ENOENT"}))
         assert "connect rc=0" in r.stdout, r.stdout + r.stderr
         assert "read=6 hello" in r.stdout
         assert any("ENOENT" in l for l in series_lines(r.stderr))

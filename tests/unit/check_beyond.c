@@ -72,12 +72,14 @@ START_TEST(budgets_and_rates)
 }
 END_TEST
 
+/* All off but the deadline, the built-in bound of tries=-1. */
 START_TEST(defaults_are_off)
 {
 	char *env[] = { NULL };
 	load(env);
 	const struct policy *p = &cfg.policy[FAMILY_CONNECT];
-	ck_assert_double_eq(p->deadline, SECONDS_UNSET);
+	ck_assert_double_eq(p->deadline, 10);
+	ck_assert(p->deadline_builtin);
 	ck_assert_double_eq(p->attempt_timeout, SECONDS_UNSET);
 	ck_assert_int_eq(p->spread, SPREAD_NONE);
 	ck_assert_double_eq(p->budget, 0);

@@ -37,8 +37,19 @@ START_TEST(builtin_defaults)
 	load(env);
 	ck_assert(!cfg.pass_through);
 	ck_assert_int_eq(cfg.policy[FAMILY_CONNECT].tries, -1);
-	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].delay, 0);
+	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].delay, 0.1);
+	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].backoff, 2);
+	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].max_delay, 2);
+	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].deadline, 10);
+	ck_assert(cfg.policy[FAMILY_CONNECT].deadline_builtin);
 	ck_assert(errset_has(&cfg.policy[FAMILY_CONNECT].errors, ECONNREFUSED));
+	/* Left out on purpose (policy.c says why). */
+	ck_assert(!errset_has(&cfg.policy[FAMILY_CONNECT].errors, ENOENT));
+	ck_assert(!errset_has(&cfg.policy[FAMILY_ACCEPT].errors, EOPNOTSUPP));
+	ck_assert(!errset_has(&cfg.policy[FAMILY_RECV].errors, ENOBUFS));
+	ck_assert(!errset_has(&cfg.policy[FAMILY_READ].errors, ENOBUFS));
+	ck_assert(errset_has(&cfg.policy[FAMILY_SEND].errors, ENOBUFS));
+	ck_assert(errset_has(&cfg.policy[FAMILY_ACCEPT].errors, EMFILE));
 	ck_assert(!errset_has(&cfg.policy[FAMILY_CONNECT].errors, EBADF));
 	ck_assert(!errset_has(&cfg.policy[FAMILY_READ].errors, EINTR));
 	ck_assert(errset_has(&cfg.policy[FAMILY_GETADDRINFO].errors, -3));
@@ -206,10 +217,67 @@ END_TEST
 
 START_TEST(master_switch_off)
 {
-	char *env[] = { "KAIORETRY=off", "KAIORETRY_TRIES=0", NULL };
+	char *env[] = { "KAIORETRY=off", "KAIORETRY_TRIES=0",
+			"KAIORETRY_STRICT=maybe", NULL };
 	load(env);
 	ck_assert(cfg.pass_through);
-	ck_assert_int_eq(cfg.problem_count, 0);
+	ck_assert_int_eq(cfg.problem_count, 0);	/* off is silent */
+}
+END_TEST
+
+/* The built-in deadline bounds only the built-in tries=-1: whoever sets
+ * tries or deadline, in whatever scope, gets exactly that. */
+START_TEST(setting_tries_or_deadline_replaces_the_builtin_bound)
+{
+	write_ini("[connect]\ntries = -1\n[read]\ndeadline = 3\n"
+		  "[connect 10.0.0.0/8]\ndelay = 1\n"
+		  "[getaddrinfo *.internal]\ntries = 4\n");
+	char config[128];
+	snprintf(config, sizeof(config), "KAIORETRY_CONFIG=%s", ini_path);
+	char *env[] = { config, "KAIORETRY_SEND_TRIES=5", NULL };
+	load(env);
+	ck_assert_msg(!cfg.pass_through, "%s", cfg.problem[0]);
+	const struct policy *connect = &cfg.policy[FAMILY_CONNECT];
+	ck_assert_int_eq(connect->tries, -1);	/* until it works */
+	ck_assert_double_eq(connect->deadline, SECONDS_UNSET);
+	ck_assert(!connect->deadline_builtin);
+	ck_assert_double_eq(cfg.policy[FAMILY_READ].deadline, 3);
+	ck_assert(!cfg.policy[FAMILY_READ].deadline_builtin);
+	ck_assert_double_eq(cfg.policy[FAMILY_SEND].deadline, SECONDS_UNSET);
+	/* Families nobody touched keep the bound. */
+	ck_assert_double_eq(cfg.policy[FAMILY_ACCEPT].deadline, 10);
+	ck_assert(cfg.policy[FAMILY_ACCEPT].deadline_builtin);
+	/* Destinations: inherited from their family, or their own. */
+	for (int d = 0; d < cfg.destination_count; d++) {
+		const struct destination *dest = &cfg.destination[d];
+		ck_assert_double_eq(dest->policy.deadline, SECONDS_UNSET);
+		ck_assert(!dest->policy.deadline_builtin);
+	}
+	ck_assert_double_eq(cfg.policy[FAMILY_GETADDRINFO].deadline, 10);
+}
+END_TEST
+
+/* The built-in cap never sleeps less than a delay or min_delay the user
+ * set; a min_delay above it is not a contradiction to refuse. */
+START_TEST(builtin_cap_rises_to_what_the_user_set)
+{
+	char *env[] = { "KAIORETRY_CONNECT_MIN_DELAY=5",
+			"KAIORETRY_READ_DELAY=3", NULL };
+	load(env);
+	ck_assert_msg(!cfg.pass_through, "%s", cfg.problem[0]);
+	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].max_delay, 5);
+	ck_assert_double_eq(cfg.policy[FAMILY_READ].max_delay, 3);
+	ck_assert_double_eq(cfg.policy[FAMILY_SEND].max_delay, 2);
+	char *chosen[] = { "KAIORETRY_MIN_DELAY=5", "KAIORETRY_MAX_DELAY=4",
+			   NULL };
+	load(chosen);
+	ck_assert(cfg.pass_through);	/* a real contradiction */
+	ck_assert(has_problem("min_delay 5 is above max_delay 4"));
+	char *uncapped[] = { "KAIORETRY_MAX_DELAY= none ", NULL };
+	load(uncapped);	/* kaioretry's None */
+	ck_assert_msg(!cfg.pass_through, "%s", cfg.problem[0]);
+	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].max_delay,
+			    DELAY_UNBOUNDED);
 }
 END_TEST
 
@@ -266,6 +334,8 @@ Suite *config_suite(void)
 	tcase_add_test(tc, min_above_max_across_sources);
 	tcase_add_test(tc, secure_process_ignores_env);
 	tcase_add_test(tc, master_switch_off);
+	tcase_add_test(tc, setting_tries_or_deadline_replaces_the_builtin_bound);
+	tcase_add_test(tc, builtin_cap_rises_to_what_the_user_set);
 	tcase_add_test(tc, untrusted_file_refused);
 	suite_add_tcase(s, tc);
 	return s;

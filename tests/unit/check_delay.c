@@ -4,10 +4,15 @@
 
 #include "delay.h"
 
+/* kaioretry's own defaults (no backoff, no cap), whose rule these
+ * sequences check; the shim's built-in policy is not kaioretry's. */
 static struct policy base(void)
 {
 	struct policy p;
 	policy_builtin(&p, FAMILY_CONNECT);
+	p.delay = 0;
+	p.backoff = 1;
+	p.max_delay = DELAY_UNBOUNDED;
 	return p;
 }
 
