@@ -94,7 +94,8 @@ deps:
 UNIT_SHIM_OBJ = $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
 	$(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o \
 	$(BUILD)/obj/shim/tzfile.o $(BUILD)/obj/shim/tzrule.o \
-	$(BUILD)/obj/shim/addrmatch.o $(BUILD)/obj/shim/target.o
+	$(BUILD)/obj/shim/addrmatch.o $(BUILD)/obj/shim/target.o \
+	$(BUILD)/obj/shim/progmem.o
 
 $(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(UNIT_SHIM_OBJ)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -o $@ $(UNIT_SRC) \

@@ -41,12 +41,12 @@ static const struct addrinfo *list_of(int n, const char *family[],
 }
 
 static bool before_last_addr(const struct addrinfo *list,
-			     const struct sockaddr *addr, socklen_t len)
+			     const struct sockaddr *target, socklen_t len)
 {
 	struct addr_record r;
 	struct addr_key k;
 	addrmatch_record(&r, list);
-	return addrmatch_key(&k, addr, len) &&
+	return addrmatch_key(&k, target, len) &&
 	       addrmatch_place(&r, &k) == ADDR_BEFORE_LAST;
 }
 
