@@ -10,32 +10,37 @@ PYTHON = /usr/bin/python3
 
 BUILD = build
 LIB = $(BUILD)/libkaioretry.so
+# common/: the pure code config/ and shim/ both use (delay rule, text
+# formatting, glob, the call table), below both.
+COMMON_SRC = $(wildcard common/*.c)
 SHIM_SRC = $(wildcard shim/*.c)
 CONFIG_SRC = $(wildcard config/*.c)
+COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 SHIM_OBJ = $(SHIM_SRC:%.c=$(BUILD)/obj/%.o)
 CONFIG_OBJ = $(CONFIG_SRC:%.c=$(BUILD)/obj/%.o)
+HEADERS = $(wildcard common/*.h shim/*.h config/*.h config/cli/*.h) \
+	common/calls.def shim/hooks.def
 EXPORTS = $(BUILD)/exports.map
 # kaioretry-config: the helper behind `kaioretry --check/--explain`,
 # built from the shim's own config code (config/cli/ stays out of the .so).
 HELPER = $(BUILD)/kaioretry-config
 HELPER_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard config/cli/*.c)) \
-	$(CONFIG_OBJ) $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o
+	$(CONFIG_OBJ) $(COMMON_OBJ)
 
 all: $(LIB) $(HELPER)
 
-$(BUILD)/obj/%.o: %.c $(wildcard shim/*.h config/*.h config/cli/*.h) \
-		shim/calls.def shim/hooks.def
+$(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # Only the wrapped libc functions are exported; the map is generated
 # from calls.def and hooks.def so it cannot fall out of step with the
 # wrappers.
-$(EXPORTS): shim/calls.def shim/hooks.def Makefile
+$(EXPORTS): common/calls.def shim/hooks.def Makefile
 	@mkdir -p $(BUILD)
 	{ echo '{ global:'; \
 	  printf '#define CALL(name, ...) name;\n#include "calls.def"\n' | \
-	    $(CC) -E -P -Ishim -x c - ; \
+	    $(CC) -E -P -Icommon -x c - ; \
 	  printf '#define HOOK(type, name, ...) name;\n#include "hooks.def"\n' | \
 	    $(CC) -E -P -Ishim -x c - ; \
 	  echo 'kaioretry_instance; local: *; };'; } > $@
@@ -43,8 +48,8 @@ $(EXPORTS): shim/calls.def shim/hooks.def Makefile
 # -z nodelete: a dlclose never unmaps our code, which fork handlers,
 # threads inside a wrapper and a program's saved function pointers may
 # still reach.
-$(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(EXPORTS)
-	$(CC) -shared -pthread -o $@ $(SHIM_OBJ) $(CONFIG_OBJ) \
+$(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(COMMON_OBJ) $(EXPORTS)
+	$(CC) -shared -pthread -o $@ $(SHIM_OBJ) $(CONFIG_OBJ) $(COMMON_OBJ) \
 		-Wl,--version-script=$(EXPORTS) -Wl,-z,now -Wl,-z,relro \
 		-Wl,-z,nodelete -ldl
 
@@ -91,15 +96,14 @@ BENCH_BIN = $(BUILD)/bench/bench $(BUILD)/bench/stamp.so $(BUILD)/bench/empty.so
 deps:
 	@scripts/install-deps
 
-UNIT_SHIM_OBJ = $(BUILD)/obj/shim/delay.o $(BUILD)/obj/shim/text.o \
-	$(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o \
+UNIT_SHIM_OBJ = $(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o \
 	$(BUILD)/obj/shim/tzfile.o $(BUILD)/obj/shim/tzrule.o \
 	$(BUILD)/obj/shim/addrmatch.o $(BUILD)/obj/shim/target.o \
 	$(BUILD)/obj/shim/progmem.o
 
-$(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(UNIT_SHIM_OBJ)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -o $@ $(UNIT_SRC) \
-		$(CONFIG_OBJ) $(UNIT_SHIM_OBJ) \
+$(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(COMMON_OBJ) $(UNIT_SHIM_OBJ)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -Icommon -o $@ \
+		$(UNIT_SRC) $(CONFIG_OBJ) $(COMMON_OBJ) $(UNIT_SHIM_OBJ) \
 		$$(pkg-config --cflags --libs check)
 
 $(BUILD)/progs/%: tests/progs/%.c
@@ -153,10 +157,11 @@ SAN = $(BUILD)/san
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 SAN_LIB = $(SAN)/libkaioretry.so
-SAN_OBJ = $(SHIM_SRC:%.c=$(SAN)/obj/%.o) $(CONFIG_SRC:%.c=$(SAN)/obj/%.o)
+SAN_OBJ = $(SHIM_SRC:%.c=$(SAN)/obj/%.o) $(CONFIG_SRC:%.c=$(SAN)/obj/%.o) \
+	$(COMMON_SRC:%.c=$(SAN)/obj/%.o)
 ASAN_RUNTIME = $$($(CLANG) -print-file-name=libclang_rt.asan-x86_64.so)
 
-$(SAN)/obj/%.o: %.c $(wildcard shim/*.h config/*.h) shim/calls.def
+$(SAN)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -c $< -o $@
 
@@ -166,11 +171,11 @@ $(SAN_LIB): $(SAN_OBJ) $(EXPORTS)
 		-Wl,-z,nodelete -ldl
 
 SAN_UNIT_SHIM = $(UNIT_SHIM_OBJ:$(BUILD)/obj/%.o=%.c)
-$(SAN)/unit-tests: $(UNIT_SRC) $(CONFIG_SRC) $(SAN_UNIT_SHIM) \
-		$(wildcard shim/*.h config/*.h)
+$(SAN)/unit-tests: $(UNIT_SRC) $(CONFIG_SRC) $(COMMON_SRC) $(SAN_UNIT_SHIM) \
+		$(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -Iconfig -Ishim -o $@ \
-		$(UNIT_SRC) $(CONFIG_SRC) $(SAN_UNIT_SHIM) \
+	$(CLANG) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -Iconfig -Ishim -Icommon \
+		-o $@ $(UNIT_SRC) $(CONFIG_SRC) $(COMMON_SRC) $(SAN_UNIT_SHIM) \
 		$$(pkg-config --cflags --libs check)
 
 check-sanitize: deps $(SAN)/unit-tests $(SAN_LIB) $(PROG_BIN) $(TEST_LIBS)
@@ -199,11 +204,11 @@ FUZZ_LONG_SECONDS ?= 1800
 CLANG = clang
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/invariants.h \
-		$(CONFIG_SRC) $(wildcard config/*.h)
+		$(CONFIG_SRC) $(COMMON_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(BASE_CFLAGS) -O1 -g -Iconfig -Ishim \
+	$(CLANG) $(BASE_CFLAGS) -O1 -g -Iconfig -Ishim -Icommon \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< $(CONFIG_SRC) -lm
+		-o $@ $< $(CONFIG_SRC) $(COMMON_SRC) -lm
 
 fuzz: deps $(FUZZ_BIN)
 	scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -6,7 +6,7 @@
  *   attempt_timeout  connect only: each attempt is cut off after this
  *                    many seconds as ETIMEDOUT; none: unset
  *   spread           none, full, equal or decorrelated: how each sleep
- *                    is drawn around kaioretry's delay (shim/delay.h)
+ *                    is drawn around kaioretry's delay (common/delay.h)
  *   budget           retries may add at most this fraction of calls
  *                    over a 10 s window (0.2 or 20%); 0 or off: no budget
  *   budget_min       retries per second always allowed on top (10/s)

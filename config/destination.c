@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "glob.h"
+#include "../common/glob.h"
 #include "values.h"
 
 static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,

@@ -21,7 +21,7 @@ static const struct {
 	enum family family;
 } calls[INJECT_CALL_COUNT] = {
 #define CALL(name, family, ...) { #name, FAMILY_##family },
-#include "../shim/calls.def"
+#include "../common/calls.def"
 #undef CALL
 };
 

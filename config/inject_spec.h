@@ -23,7 +23,7 @@
 /* The wrapped calls, numbered in calls.def order. */
 enum inject_call_id {
 #define CALL(name, ...) INJECT_CALL_##name,
-#include "../shim/calls.def"
+#include "../common/calls.def"
 #undef CALL
 	INJECT_CALL_COUNT
 };

@@ -62,7 +62,7 @@ static inline void errset_add(struct errset *set, int code)
 #define SECONDS_UNSET (-1.0)	/* deadline, attempt_timeout not set */
 
 /* How each sleep is drawn around kaioretry's delay (AWS "Exponential
- * Backoff And Jitter"); see shim/delay.h. */
+ * Backoff And Jitter"); see common/delay.h. */
 enum spread { SPREAD_NONE, SPREAD_FULL, SPREAD_EQUAL, SPREAD_DECORRELATED };
 
 /* What a retry may do on a non-blocking descriptor (key `nonblocking`).

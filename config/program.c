@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "glob.h"
+#include "../common/glob.h"
 #include "values.h"
 
 static void copy_basename(char *to, const char *path)

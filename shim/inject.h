@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "../common/text.h"
 #include "../config/config.h"
-#include "text.h"
 
 /* Installs the injectors when cfg has rules (cfg may be NULL). */
 void inject_start(const struct config *cfg);

@@ -234,7 +234,7 @@ static void shortened_done(struct shortened *sh)
 		shortened_done(&sh);                                          \
 		return r;                                                     \
 	}
-#include "calls.def"
+#include "../common/calls.def"
 #undef CALL
 
 void inject_install(uint64_t calls)
@@ -246,6 +246,6 @@ void inject_install(uint64_t calls)
 	if (calls >> INJECT_CALL_##name & 1)                                  \
 		__atomic_store_n(&attempt.name, inject_##name,                \
 				 __ATOMIC_RELEASE);
-#include "calls.def"
+#include "../common/calls.def"
 #undef CALL
 }

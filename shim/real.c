@@ -57,7 +57,7 @@ static bool resolve(void **libc_slot, void **attempt_slot, void *stub,
 		}                                                             \
 		return libc.name args;                                        \
 	}
-#include "calls.def"
+#include "../common/calls.def"
 #undef CALL
 
 #define HOOK(type, name, params, args, failure)                               \
@@ -76,10 +76,10 @@ static bool resolve(void **libc_slot, void **attempt_slot, void *stub,
 
 #define CALL(name, ...) .name = resolve_##name,
 struct calls libc = {
-#include "calls.def"
+#include "../common/calls.def"
 };
 struct calls attempt = {
-#include "calls.def"
+#include "../common/calls.def"
 };
 #undef CALL
 
@@ -101,7 +101,7 @@ void real_resolve_all(void)
 	if ((void *)libc.name == (void *)resolve_##name)                     \
 		resolve((void **)&libc.name, (void **)&attempt.name,         \
 			(void *)resolve_##name, #name);
-#include "calls.def"
+#include "../common/calls.def"
 #undef CALL
 #define HOOK(type, name, ...)                                                 \
 	if ((void *)hooked.name == (void *)resolve_##name)                   \

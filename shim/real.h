@@ -33,7 +33,7 @@ int chroot(const char *path);
 
 struct calls {
 #define CALL(name, family, type, params, ...) type(*name) params;
-#include "calls.def"
+#include "../common/calls.def"
 #undef CALL
 };
 

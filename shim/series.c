@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "budget.h"
-#include "delay.h"
+#include "../common/delay.h"
 #include "guard.h"
 #include "monotonic.h"
 #include "inject.h"

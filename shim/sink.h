@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
+#include "../common/text.h"
 #include "../config/config.h"
-#include "text.h"
 
 /* A record to fill, in memory of its own with signals blocked (see
  * sink.c), or NULL when none could be had (the record is dropped).

@@ -6,7 +6,7 @@
 
 #include <sys/socket.h>
 
-#include "text.h"
+#include "../common/text.h"
 
 /* What a call was aimed at, kept as the call's own arguments (which
  * outlive its series) and named only when a record is written. */

@@ -118,5 +118,5 @@
 		SUCCEEDED_##family(saved);                                    \
 		return r;                                                     \
 	}
-#include "calls.def"
+#include "../common/calls.def"
 #undef CALL

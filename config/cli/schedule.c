@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "../../shim/delay.h"
-#include "../../shim/text.h"
+#include "../../common/delay.h"
+#include "../../common/text.h"
 
 #define SHOWN_UNBOUNDED 8	/* sleeps shown when tries is negative */
 #define SHOWN_FINITE 10		/* a finite schedule longer than this is
