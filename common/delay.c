@@ -1,27 +1,20 @@
-/* delay.c: kaioretry's delay update and the spread of each sleep, kept free of clocks and I/O so the
- * unit tests can check it against kaioretry's own sequences. */
+/* delay.c: the delay rule and the spread of each sleep (see delay.h).
+ * Every random draw comes from rng.h, so a generator state gives the
+ * same sleeps on every run. */
 #include "delay.h"
 
-double rng_unit(uint64_t *rng)
-{
-	uint64_t x = *rng;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*rng = x;
-	return (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
-}
+#include "rng.h"
 
-double policy_next_delay(const struct policy *p, double delay, uint64_t *rng)
+double delay_next(const struct delay_rule *rule, double delay, uint64_t *rng)
 {
-	double jitter = p->jitter_min;
-	if (p->jitter_max > p->jitter_min)
-		jitter += (p->jitter_max - p->jitter_min) * rng_unit(rng);
-	double next = delay * p->backoff + jitter;
-	if (p->max_delay != DELAY_UNBOUNDED && next > p->max_delay)
-		next = p->max_delay;
-	if (next < p->min_delay)
-		next = p->min_delay;
+	double jitter = rule->jitter_min;
+	if (rule->jitter_max > rule->jitter_min)
+		jitter += (rule->jitter_max - rule->jitter_min) * rng_unit(rng);
+	double next = delay * rule->backoff + jitter;
+	if (rule->max_delay != DELAY_UNBOUNDED && next > rule->max_delay)
+		next = rule->max_delay;
+	if (next < rule->min_delay)
+		next = rule->min_delay;
 	return next < 0 ? 0 : next;
 }
 

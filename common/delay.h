@@ -1,16 +1,33 @@
-/* delay.h: kaioretry's delay rule, as a pure function. */
+/* delay.h: kaioretry's delay rule and the spread of each sleep, as pure
+ * functions of their arguments (no clock, no I/O, no state but the
+ * caller's generator), so the shim's retry series and kaioretry-config's
+ * forecast compute the same sleeps, and the unit tests can check them
+ * against kaioretry's own sequences.  config/policy.h holds these values
+ * in a policy and applies the rule to one (policy_next_delay). */
 #ifndef KAIORETRY_DELAY_H
 #define KAIORETRY_DELAY_H
 
 #include <stdint.h>
 
-#include "../config/policy.h"
+#define DELAY_UNBOUNDED (-1.0)	/* max_delay unset: kaioretry's None */
+
+/* How each sleep is drawn around kaioretry's delay (AWS "Exponential
+ * Backoff And Jitter"); see spread_sleep. */
+enum spread { SPREAD_NONE, SPREAD_FULL, SPREAD_EQUAL, SPREAD_DECORRELATED };
+
+/* What the rule reads of a policy. */
+struct delay_rule {
+	double backoff;		/* multiplies the delay after each sleep */
+	double jitter_min;	/* added after backoff; drawn from */
+	double jitter_max;	/*   [jitter_min, jitter_max] */
+	double min_delay;
+	double max_delay;	/* DELAY_UNBOUNDED or >= min_delay */
+};
 
 /* The delay after one that lasted `delay`: delay * backoff + jitter,
  * capped at max_delay, raised to min_delay, never below 0.  A jitter
- * range draws from *rng. */
-double policy_next_delay(const struct policy *policy, double delay,
-			 uint64_t *rng);
+ * range draws from *rng (rng.h). */
+double delay_next(const struct delay_rule *rule, double delay, uint64_t *rng);
 
 /* The sleep taken for kaioretry's delay `delay` under `spread`, with the
  * formulas of AWS's "Exponential Backoff And Jitter", kaioretry's delay
@@ -27,8 +44,5 @@ double spread_sleep(enum spread spread, double delay, double previous,
 		    double max_delay, uint64_t *rng);
 void spread_range(enum spread spread, double delay, double previous,
 		  double max_delay, double *lo, double *hi);
-
-/* A uniform draw in [0, 1) from a xorshift64* state (never 0). */
-double rng_unit(uint64_t *rng);
 
 #endif

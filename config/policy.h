@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../common/delay.h"
+
 #define FAMILIES(X) \
 	X(CONNECT, connect) \
 	X(ACCEPT, accept) \
@@ -58,12 +60,7 @@ static inline void errset_add(struct errset *set, int code)
 	set->bits[bit / 64] |= (uint64_t)1 << (bit % 64);
 }
 
-#define DELAY_UNBOUNDED (-1.0)	/* max_delay unset: kaioretry's None */
 #define SECONDS_UNSET (-1.0)	/* deadline, attempt_timeout not set */
-
-/* How each sleep is drawn around kaioretry's delay (AWS "Exponential
- * Backoff And Jitter"); see common/delay.h. */
-enum spread { SPREAD_NONE, SPREAD_FULL, SPREAD_EQUAL, SPREAD_DECORRELATED };
 
 /* What a retry may do on a non-blocking descriptor (key `nonblocking`).
  * PASS: never wait or sleep there (an event loop must not freeze).
@@ -109,6 +106,21 @@ void policy_builtin(struct policy *policy, enum family family);
 /* Once every source is applied: a built-in max_delay rises to the
  * policy's delay or min_delay when either is above it. */
 void policy_cap_settle(struct policy *policy);
+
+/* The delay after one that lasted `delay`, by the policy's delay rule
+ * (common/delay.h). */
+static inline double policy_next_delay(const struct policy *policy,
+				       double delay, uint64_t *rng)
+{
+	const struct delay_rule rule = {
+		.backoff = policy->backoff,
+		.jitter_min = policy->jitter_min,
+		.jitter_max = policy->jitter_max,
+		.min_delay = policy->min_delay,
+		.max_delay = policy->max_delay,
+	};
+	return delay_next(&rule, delay, rng);
+}
 
 /* The user set tries or deadline: the built-in deadline no longer
  * applies (a deadline they set is written after this). */

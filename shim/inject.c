@@ -17,6 +17,8 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "../common/glob.h"
+#include "../common/rng.h"
 #include "../config/errnames.h"
 #include "guard.h"
 #include "monotonic.h"
@@ -50,40 +52,6 @@ void inject_nested_leave(void)
 	nested--;
 }
 
-/* splitmix64's finaliser: a good 64-bit mix of its input. */
-static uint64_t mix(uint64_t z)
-{
-	z += 0x9e3779b97f4a7c15ULL;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Case-insensitive glob with * and ?, no locale. */
-static bool glob_match(const char *pat, const char *s)
-{
-	const char *star = NULL, *resume = NULL;
-	while (*s) {
-		char a = *pat >= 'A' && *pat <= 'Z' ? (char)(*pat + 32) : *pat;
-		char b = *s >= 'A' && *s <= 'Z' ? (char)(*s + 32) : *s;
-		if (*pat == '*') {
-			star = pat++;
-			resume = s;
-		} else if (*pat && (*pat == '?' || a == b)) {
-			pat++;
-			s++;
-		} else if (star) {
-			pat = star + 1;
-			s = ++resume;
-		} else {
-			return false;
-		}
-	}
-	while (*pat == '*')
-		pat++;
-	return *pat == '\0';
-}
-
 static bool addr_matches(const struct inject_rule *r,
 			 const struct inject_subject *s)
 {
@@ -108,12 +76,19 @@ static bool addr_matches(const struct inject_rule *r,
 	return false;
 }
 
+/* Host names match their glob without regard to case. */
+static bool host_matches(const char *glob, const char *host)
+{
+	return glob_match(glob, __builtin_strlen(glob), host,
+			  __builtin_strlen(host), true);
+}
+
 static bool filters_match(const struct inject_rule *r,
 			  const struct inject_subject *s)
 {
 	if ((r->addr_family || r->port) && !addr_matches(r, s))
 		return false;
-	if (r->host[0] && (!s->host || !glob_match(r->host, s->host)))
+	if (r->host[0] && (!s->host || !host_matches(r->host, s->host)))
 		return false;
 	return true;
 }
@@ -134,13 +109,14 @@ bool inject_decide(const struct inject_subject *subject,
 						__ATOMIC_RELAXED);
 		if (d->rule >= 0 || !inject_when_selects(r, n))
 			continue;
-		uint64_t h = mix(mix(seed ^ mix((uint64_t)i)) ^ n);
-		if (r->p < 1 && (double)(h >> 11) * 0x1p-53 >= r->p)
+		uint64_t h = rng_hash(rng_hash(seed ^ rng_hash((uint64_t)i)) ^
+				      n);
+		if (r->p < 1 && rng_bits_unit(h) >= r->p)
 			continue;
 		d->rule = i;
 		d->number = n;
 		d->error = r->error_count ?
-			   r->errors[mix(h) % (uint64_t)r->error_count] : 0;
+			   r->errors[rng_hash(h) % (uint64_t)r->error_count] : 0;
 		d->delay = r->delay;
 		d->short_bytes = r->short_bytes;
 		if (r->delay > 0)
@@ -247,7 +223,7 @@ void inject_start(const struct config *cfg)
 	    getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed)) {
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
-		seed = mix((uint64_t)now.tv_nsec ^ (uint64_t)now.tv_sec << 30);
+		seed = rng_hash((uint64_t)now.tv_nsec ^ (uint64_t)now.tv_sec << 30);
 	}
 	active = cfg;
 	for (int i = 0; i < cfg->inject.count; i++)

@@ -13,8 +13,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "budget.h"
 #include "../common/delay.h"
+#include "../common/rng.h"
+#include "budget.h"
 #include "guard.h"
 #include "monotonic.h"
 #include "inject.h"
@@ -40,9 +41,10 @@ static void new_identity(struct series *s)
 	if (getrandom(id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id)) {
 		uint64_t seed = (uint64_t)s->started.tv_nsec ^
 				((uint64_t)getpid() << 32) ^ (uintptr_t)s;
-		for (size_t i = 0; i < sizeof(id); i++)
-			id[i] = (uint8_t)((seed = seed * 6364136223846793005ULL +
-					  1442695040888963407ULL) >> 56);
+		for (size_t i = 0; i < sizeof(id); i += sizeof(uint64_t)) {
+			uint64_t draw = rng_splitmix(&seed);
+			__builtin_memcpy(id + i, &draw, sizeof(draw));
+		}
 	}
 	id[6] = (id[6] & 0x0f) | 0x40;	/* version 4 */
 	id[8] = (id[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
@@ -55,8 +57,9 @@ static void new_identity(struct series *s)
 		*u++ = hex[id[i] & 15];
 	}
 	*u = '\0';
-	__builtin_memcpy(&s->rng, id + 16, 8);
-	s->rng |= 1;	/* xorshift state must not be 0 */
+	uint64_t rng_bits;
+	__builtin_memcpy(&rng_bits, id + 16, sizeof(rng_bits));
+	s->rng = rng_state(rng_bits);
 }
 
 /* The series that holds this thread's guard, if one does. */

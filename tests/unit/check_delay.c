@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "delay.h"
+#include "policy.h"
 
 /* kaioretry's own defaults (no backoff, no cap), whose rule these
  * sequences check; the shim's built-in policy is not kaioretry's. */
