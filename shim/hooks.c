@@ -12,10 +12,9 @@
 
 #include <stdbool.h>
 
+#include "../common/attributes.h"
 #include "localclock.h"
 #include "real.h"
-
-#define EXPORT __attribute__((visibility("default")))
 
 void hooks_before_handlers(void)
 {

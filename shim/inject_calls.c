@@ -19,12 +19,12 @@
 #include <netdb.h>
 #include <stdint.h>
 
+#include "../common/attributes.h"
 #include "inject.h"
 #include "progmem.h"
 #include "real.h"
 #include "target.h"
 
-#define UNPAREN(...) __VA_ARGS__
 #define ARG1(a, ...) a
 #define ARG2(a, b, ...) b
 #define ARG3(a, b, c, ...) c

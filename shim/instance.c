@@ -9,11 +9,12 @@
  * start-up (dlsym's first call costs a process some 20 us). */
 #include "instance.h"
 
+#include "../common/attributes.h"
+
 /* What the exported pointer points at tells whose it is: our marker is
  * static, so never interposed. */
 static const char marker;
-__attribute__((visibility("default")))
-const char *kaioretry_instance = &marker;
+EXPORT const char *kaioretry_instance = &marker;
 
 bool instance_is_first(void)
 {

@@ -12,11 +12,10 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "../common/attributes.h"
 #include "hooks.h"
 #include "real.h"
 #include "signals.h"
-
-#define EXPORT __attribute__((visibility("default")))
 
 __thread unsigned signals_seen __attribute__((tls_model("initial-exec")));
 

@@ -9,9 +9,8 @@
  * looked up once; a single-threaded process has no other thread to
  * hold the lock.  (Threads glibc starts itself, for timers or AIO, do
  * not come through here.) */
+#include "../common/attributes.h"
 #include "real.h"
-
-#define EXPORT __attribute__((visibility("default")))
 
 EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			  void *(*start)(void *), void *arg)

@@ -13,16 +13,13 @@
  * counts the result. */
 #include <errno.h>
 
+#include "../common/attributes.h"
 #include "addrlist.h"
 #include "connect.h"
 #include "real.h"
 #include "sendmsg.h"
 #include "series.h"
 #include "target.h"
-
-#define EXPORT __attribute__((visibility("default")))
-#define COLD __attribute__((noinline, cold))
-#define UNPAREN(...) __VA_ARGS__
 
 #define FAILED_NEG1(r) ((r) == -1)
 #define FAILED_EAI(r) ((r) != 0)
