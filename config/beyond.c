@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#include "settings.h"
 #include "values.h"
 
 static const char *const spreads[] = {

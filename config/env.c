@@ -7,6 +7,7 @@
 #include "inject_config.h"
 #include "loader.h"
 #include "settings.h"
+#include "values.h"
 
 #define PREFIX "KAIORETRY_"
 #define PREFIX_LEN (sizeof(PREFIX) - 1)

@@ -6,7 +6,7 @@
 #include "inject_config.h"
 
 #include "inject_spec.h"
-#include "settings.h"
+#include "values.h"
 
 bool inject_key_known(const char *key, size_t len)
 {

@@ -1,8 +1,10 @@
 /* loader.h: what the config loader's files share (private to config/).
  *
- * load.c owns the assignment list and applies it in precedence order;
- * sections.c (INI sections and entries), env.c (the environment) and
- * file.c (reading a trusted file) turn their source into assignments. */
+ * Lowest first: problem.c records problems, origin.c words where a
+ * setting came from, assign.c owns the assignment list and applies it
+ * in precedence order; sections.c (INI sections and entries), env.c
+ * (the environment) and file.c (reading a trusted file) turn their
+ * source into assignments; load.c, on top, runs them in order. */
 #ifndef KAIORETRY_LOADER_H
 #define KAIORETRY_LOADER_H
 
@@ -40,20 +42,26 @@ struct loader {
 #define SECTION_UNKNOWN (-2)
 #define SECTION_INJECT (-3)
 
-/* load.c: records one setting; family is SCOPE_ALL or a family,
+/* assign.c: a loader for cfg, with an empty assignment list. */
+void loader_reset(struct loader *ld, struct config *cfg);
+
+/* assign.c: records one setting; family is SCOPE_ALL or a family,
  * policy_key or global_key is -1, destination an index or -1. */
 void loader_add(struct loader *ld, enum rank rank, int family,
 		int policy_key, int global_key, int destination,
 		const char *value, size_t len, const char *origin);
 
-/* load.c: "path:line", and the first len bytes of s (to a NUL), into
- * out, each cut to fit as snprintf would cut it.  An origin is made
- * for every INI line at start-up, where printf's machinery would cost
- * more than the parse and fault in pages of its own. */
+/* assign.c: applies the assignments rank by rank, lowest first, then
+ * checks what they add up to; any problem makes cfg a pass-through. */
+void apply_all(struct loader *ld);
+
+/* origin.c: "path:line", and the first len bytes of s (to a NUL), into
+ * out, each cut to fit as snprintf would cut it. */
 void origin_at(char *out, size_t size, const char *path, int line);
 void copy_cut(char *out, size_t size, const char *s, size_t len);
 
-/* The value as it may appear in a message: printable ASCII, shortened. */
+/* problem.c: the value as it may appear in a message: printable
+ * ASCII, shortened. */
 const char *quoted(const char *v, size_t len, char out[64]);
 
 /* sections.c: the INI text `path` holds. */

@@ -5,7 +5,6 @@
 #include "settings.h"
 
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 
 #include "beyond.h"
@@ -23,11 +22,6 @@ static const char *const global_keys[GLOBAL_KEY_COUNT] = {
 	GLOBAL_KEYS(X)
 #undef X
 };
-
-int name_is(const char *name, size_t len, const char *word)
-{
-	return strlen(word) == len && strncasecmp(name, word, len) == 0;
-}
 
 int policy_key_by_name(const char *name, size_t len)
 {

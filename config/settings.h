@@ -33,7 +33,4 @@ int global_key_by_name(const char *name, size_t len);
 const char *global_set(struct config *cfg, enum global_key key,
 		       const char *value, size_t len);
 
-/* Case-insensitive comparison of name[0..len) with word. */
-int name_is(const char *name, size_t len, const char *word);
-
 #endif

@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <string.h>
+#include <strings.h>
 
 #include "errnames.h"
 
@@ -17,6 +18,11 @@ const char *trim(const char *text, size_t *len)
 	while (*len && (text[*len - 1] == ' ' || text[*len - 1] == '\t'))
 		(*len)--;
 	return text;
+}
+
+int name_is(const char *name, size_t len, const char *word)
+{
+	return strlen(word) == len && strncasecmp(name, word, len) == 0;
 }
 
 static bool is_digit(char c)

@@ -32,6 +32,10 @@ const char *parse_switch(const char *text, size_t len, bool *on);
 const char *parse_list(const char *text, size_t len, void *ctx,
 		       const char *(*each)(void *, const char *, size_t));
 
+/* Case-insensitive comparison of name[0..len) with word: how keys,
+ * sections and word values (none, off, full) are recognised. */
+int name_is(const char *name, size_t len, const char *word);
+
 /* Trims spaces and tabs from both ends of text[0..*len). */
 const char *trim(const char *text, size_t *len);
 
