@@ -17,14 +17,17 @@ int explain(FILE *out, const struct config *cfg);
  * "sleeps 0.5 1 2 4 4 (total 11.5 s)". */
 void schedule_print(FILE *out, const struct policy *policy);
 
-/* One policy's summary line after "family:": the keys that do
- * something, then " -> " and its schedule. */
+/* summary.c: one policy's summary line after "family:": the keys that
+ * do something, then " -> " and its schedule; and one key's value. */
 void explain_summary(FILE *out, const struct policy *policy);
+void print_policy_value(FILE *out, const struct policy *p,
+			enum policy_key key);
 
 /* The keys beyond kaioretry's (explain_beyond.c). */
 void print_beyond_value(FILE *out, const struct policy *p, int key);
 bool beyond_in_summary(const struct policy *p, int key);
-/* The [family PATTERN] sections, each with its summary. */
+/* explain_destinations.c: the [family PATTERN] sections, each with its
+ * summary. */
 void explain_destinations(FILE *out, const struct config *cfg);
 /* --explain --target: which section applies to TARGET, and its policy. */
 int explain_target(FILE *out, const struct config *cfg, const char *target);

@@ -3,10 +3,8 @@
  * the schedule of sleeps it implies. */
 #include "cli.h"
 
-#include <string.h>
 #include <syslog.h>
 
-#include "../errnames.h"
 #include "../settings.h"
 
 static const char *log_facility_name(int facility)
@@ -56,101 +54,6 @@ static void print_log(FILE *out, const struct log_settings *log)
 	}
 }
 
-static void print_errors(FILE *out, const struct errset *set)
-{
-	if (set->all) {
-		fputs("all", out);
-		return;
-	}
-	const char *sep = "";
-	for (int code = ERRSET_MIN; code <= ERRSET_MAX; code++) {
-		const char *name = errname_of(code);
-		if (code && name && errset_has(set, code)) {
-			fprintf(out, "%s%s", sep, name);
-			sep = ",";
-		}
-	}
-	if (!*sep)
-		fputs("(none)", out);
-}
-
-static void print_value(FILE *out, const struct policy *p, enum policy_key key)
-{
-	switch (key) {
-	case KEY_TRIES:
-		fprintf(out, "%d", p->tries);
-		break;
-	case KEY_DELAY:
-		print_seconds(out, p->delay);
-		break;
-	case KEY_BACKOFF:
-		print_seconds(out, p->backoff);
-		break;
-	case KEY_JITTER:
-		print_seconds(out, p->jitter_min);
-		if (p->jitter_max != p->jitter_min) {
-			fputs("..", out);
-			print_seconds(out, p->jitter_max);
-		}
-		break;
-	case KEY_MIN_DELAY:
-		print_seconds(out, p->min_delay);
-		break;
-	case KEY_MAX_DELAY:
-		if (p->max_delay == DELAY_UNBOUNDED)
-			fputs("unset", out);
-		else
-			print_seconds(out, p->max_delay);
-		break;
-	case KEY_ERRORS:
-		print_errors(out, &p->errors);
-		break;
-	case KEY_NONBLOCKING:
-		fputs(p->nonblocking == NONBLOCKING_WAIT ? "wait" : "pass", out);
-		break;
-	default:
-		print_beyond_value(out, p, key);
-		break;
-	}
-}
-
-/* The summary names tries, delay and backoff, and the other delay
- * keys only when they do something. */
-static bool in_summary(const struct policy *p, enum policy_key key)
-{
-	switch (key) {
-	case KEY_JITTER:
-		return p->jitter_min != 0 || p->jitter_max != 0;
-	case KEY_MIN_DELAY:
-		return p->min_delay != 0;
-	case KEY_MAX_DELAY:
-		return p->max_delay != DELAY_UNBOUNDED;
-	case KEY_ERRORS:
-		return false;
-	case KEY_NONBLOCKING:
-		return p->nonblocking != NONBLOCKING_PASS;
-	case KEY_TRIES:
-	case KEY_DELAY:
-	case KEY_BACKOFF:
-		return true;
-	default:
-		return beyond_in_summary(p, key);
-	}
-}
-
-void explain_summary(FILE *out, const struct policy *p)
-{
-	for (int k = 0; k < POLICY_KEY_COUNT; k++) {
-		if (!in_summary(p, k))
-			continue;
-		fprintf(out, " %s=", policy_key_name(k));
-		print_value(out, p, k);
-	}
-	fputs(" -> ", out);
-	schedule_print(out, p);
-	fputc('\n', out);
-}
-
 /* Where a value came from; the built-in bounds say what replaces them. */
 static const char *origin_of(const struct config *cfg, int f, int k)
 {
@@ -180,7 +83,7 @@ static void explain_family(FILE *out, const struct config *cfg, int f)
 		char value[512] = "";
 		FILE *v = fmemopen(value, sizeof(value) - 1, "w");
 		if (v) {
-			print_value(v, p, k);
+			print_policy_value(v, p, k);
 			fclose(v);
 		}
 		fprintf(out, "    %-15s %-8s  from %s\n", policy_key_name(k),

@@ -1,0 +1,58 @@
+/* explain_destinations.c: --explain for destination sections ([connect
+ * PATTERN], [getaddrinfo PATTERN]), and --explain --target, which names
+ * the section that applies to one target by the same rule the shim uses
+ * (dest_choose). */
+#include "cli.h"
+
+static void section_name(FILE *out, const struct config *cfg,
+			 const struct destination *d)
+{
+	fprintf(out, "[%s %s] (%s:%d)", family_name(d->family), d->text,
+		cfg->file, d->line);
+}
+
+void explain_destinations(FILE *out, const struct config *cfg)
+{
+	for (int i = 0; i < cfg->destination_count; i++) {
+		const struct destination *d = &cfg->destination[i];
+		fputs("destination ", out);
+		section_name(out, cfg, d);
+		fputc(':', out);
+		explain_summary(out, &d->policy);
+	}
+}
+
+int explain_target(FILE *out, const struct config *cfg, const char *target)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	const char *node;
+	enum family family = FAMILY_CONNECT;
+	if (!dest_target_parse(family, target, &ss, &len, &node)) {
+		family = FAMILY_GETADDRINFO;
+		dest_target_parse(family, target, &ss, &len, &node);
+	}
+	const struct destination *d = dest_choose(
+		cfg->destination, cfg->destination_count, family,
+		len ? (const struct sockaddr *)&ss : NULL, len, node);
+	fprintf(out, "target %s (%s): ", target, family_name(family));
+	if (d) {
+		section_name(out, cfg, d);
+		fputs(" applies, the most specific of", out);
+		for (int i = 0; i < cfg->destination_count; i++) {
+			const struct destination *m = &cfg->destination[i];
+			if (m->family == family &&
+			    dest_choose(m, 1, family, len ? (const struct sockaddr *)&ss
+					: NULL, len, node))
+				fprintf(out, " [%s %s]", family_name(family),
+					m->text);
+		}
+		fputc('\n', out);
+	} else {
+		fprintf(out, "no destination section matches; the [%s] "
+			"policy applies\n", family_name(family));
+	}
+	fprintf(out, "%s:", family_name(family));
+	explain_summary(out, d ? &d->policy : &cfg->policy[family]);
+	return 0;
+}
