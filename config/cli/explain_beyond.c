@@ -3,7 +3,6 @@
  * and when the summary line names it. */
 #include "cli.h"
 
-
 #include "../beyond.h"
 #include "../settings.h"
 
