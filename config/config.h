@@ -61,7 +61,8 @@ struct log_settings {
 
 struct config {
 	bool pass_through;	/* KAIORETRY=off, or a problem below */
-	bool strict;		/* KAIORETRY_STRICT=1: exit 78 on a problem */
+	bool strict;		/* KAIORETRY_STRICT=1: exit EX_CONFIG
+				 * (sysexits.h) on a problem */
 	struct policy policy[FAMILY_COUNT];
 	struct log_settings log;
 	char file[CONFIG_PATH_MAX];	/* INI file read, "" if none */

@@ -120,6 +120,12 @@ int64_t localclock_at(int64_t utc)
 #define ZONE_READ (-1)
 static int zone_state;
 
+/* How long a thread waits for another's reading: 100 pauses of 100 us,
+ * 10 ms in all.  The reading is a few system calls, but the reader may
+ * be this very thread, interrupted (localclock_ready). */
+#define ZONE_WAIT_PAUSE_NS 100000
+#define ZONE_WAIT_PAUSES 100
+
 static bool zone_ready(void)
 {
 	return __atomic_load_n(&zone_state, __ATOMIC_ACQUIRE) == ZONE_READ;
@@ -149,8 +155,8 @@ void localclock_ready(void)
 	/* Another thread is reading it, a few system calls: wait for it,
 	 * but only so long, as that may be this very thread, interrupted
 	 * by a handler installed behind libc's back. */
-	const struct timespec pause = { 0, 100000 };
-	for (int i = 0; i < 100 && !zone_ready(); i++)
+	const struct timespec pause = { 0, ZONE_WAIT_PAUSE_NS };
+	for (int i = 0; i < ZONE_WAIT_PAUSES && !zone_ready(); i++)
 		nanosleep(&pause, NULL);
 	errno = saved;
 }

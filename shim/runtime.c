@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/auxv.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "connect_timeout.h"
@@ -18,8 +19,6 @@
 #include "inject.h"
 #include "instance.h"
 #include "log.h"
-
-#define EX_CONFIG 78
 
 enum { UNLOADED, LOADING, READY };
 
@@ -40,11 +39,14 @@ static void report_problems(const struct config *cfg)
 			 cfg->problem_count - PROBLEMS_KEPT);
 		log_problem(&cfg->log, line);
 	}
-	log_problem(&cfg->log, cfg->strict ?
-		    "configuration rejected; exiting with status 78 "
-		    "(KAIORETRY_STRICT=1)" :
-		    "configuration rejected; every call passes through "
-		    "untouched");
+	if (cfg->strict) {
+		snprintf(line, sizeof(line), "configuration rejected; exiting "
+			 "with status %d (KAIORETRY_STRICT=1)", EX_CONFIG);
+		log_problem(&cfg->log, line);
+	} else {
+		log_problem(&cfg->log, "configuration rejected; every call "
+			    "passes through untouched");
+	}
 }
 
 /* The executable's path, for [program:NAME]; "" when unknown. */

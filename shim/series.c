@@ -35,9 +35,13 @@ static bool may_block(int fd, int msg_flags)
 	return fl != -1 && !(fl & O_NONBLOCK);
 }
 
+#define UUID_BYTES 16
+
+/* A random UUID, and the state of the series' generator from the same
+ * draw. */
 static void new_identity(struct series *s)
 {
-	uint8_t id[24];
+	uint8_t id[UUID_BYTES + sizeof(uint64_t)];
 	if (getrandom(id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id)) {
 		uint64_t seed = (uint64_t)s->started.tv_nsec ^
 				((uint64_t)getpid() << 32) ^ (uintptr_t)s;
@@ -50,7 +54,7 @@ static void new_identity(struct series *s)
 	id[8] = (id[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
 	static const char hex[] = "0123456789abcdef";
 	char *u = s->uuid;
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < UUID_BYTES; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			*u++ = '-';
 		*u++ = hex[id[i] >> 4];
@@ -58,7 +62,7 @@ static void new_identity(struct series *s)
 	}
 	*u = '\0';
 	uint64_t rng_bits;
-	__builtin_memcpy(&rng_bits, id + 16, sizeof(rng_bits));
+	__builtin_memcpy(&rng_bits, id + UUID_BYTES, sizeof(rng_bits));
 	s->rng = rng_state(rng_bits);
 }
 
@@ -71,13 +75,18 @@ static __thread uintptr_t running_series __attribute__((tls_model("initial-exec"
  * for good.  A series nested in a handler always lives deeper on the
  * stack (a lower address) than the one it interrupted; a new series at
  * or above the running one's address means that one was jumped out of. */
+/* 1 MiB: a series farther above the running one is on another stack
+ * (a handler's sigaltstack may lie anywhere), not in a frame that was
+ * jumped out of. */
+#define SAME_STACK_REACH ((uintptr_t)1 << 20)
+
 static bool guard_held_for(const struct series *s)
 {
 	uintptr_t here = (uintptr_t)s;
 	if (!guard_held())
 		return false;
 	if (running_series && here >= running_series &&
-	    here - running_series < ((uintptr_t)1 << 20)) {
+	    here - running_series < SAME_STACK_REACH) {
 		guard_depth = 0;
 		running_series = 0;
 		return false;

@@ -25,6 +25,10 @@
 /* Why a series stopped before its tries ran out, for the log. */
 enum series_stop { STOP_NONE, STOP_DEADLINE, STOP_BUDGET };
 
+/* A series' identity as text: a version 4 UUID, 32 hex digits in
+ * groups of 8-4-4-4-12, and the NUL. */
+#define SERIES_UUID_TEXT (32 + 4 + 1)
+
 struct series {
 	const char *call;		/* "connect" */
 	const struct policy *policy;
@@ -42,7 +46,7 @@ struct series {
 	bool interrupted;		/* a non-restarting signal handler ran */
 	enum series_stop stop;
 	bool quiet;			/* logged in one line already */
-	char uuid[37];
+	char uuid[SERIES_UUID_TEXT];
 	struct target target;		/* named when logged */
 	uint64_t lines_left_out;	/* sampled away, see log.c */
 	uint64_t records_dropped;	/* the sink could not take them */

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <syslog.h>
+#include <sysexits.h>
 
 #include "../settings.h"
 
@@ -99,10 +100,13 @@ int explain(FILE *out, const struct config *cfg)
 		if (cfg->problem_count > PROBLEMS_KEPT)
 			fprintf(out, "... and %d more problems\n",
 				cfg->problem_count - PROBLEMS_KEPT);
-		fprintf(out, "configuration rejected: %s\n", cfg->strict ?
-			"the program would exit with status 78 "
-			"(KAIORETRY_STRICT=1)" :
-			"every call would pass through untouched");
+		if (cfg->strict)
+			fprintf(out, "configuration rejected: the program "
+				"would exit with status %d "
+				"(KAIORETRY_STRICT=1)\n", EX_CONFIG);
+		else
+			fputs("configuration rejected: every call would pass "
+			      "through untouched\n", out);
 		return 1;
 	}
 	if (cfg->program_unselected) {
