@@ -22,7 +22,8 @@ HEADERS = $(wildcard common/*.h shim/*.h config/*.h config/cli/*.h) \
 	common/calls.def shim/hooks.def
 EXPORTS = $(BUILD)/exports.map
 # kaioretry-config: the helper behind `kaioretry --check/--explain`,
-# built from the shim's own config code (config/cli/ stays out of the .so).
+# built from the shim's own config/ and common/ code (config/cli/ stays
+# out of the .so).
 HELPER = $(BUILD)/kaioretry-config
 HELPER_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard config/cli/*.c)) \
 	$(CONFIG_OBJ) $(COMMON_OBJ)

@@ -1,5 +1,5 @@
 /* env.c: the environment's KAIORETRY_* variables.  KAIORETRY_KEY and
- * KAIORETRY_FAMILY_KEY become assignments for load.c; INJECT and SEED
+ * KAIORETRY_FAMILY_KEY become assignments (assign.c); INJECT and SEED
  * go to the fault injection settings; CONFIG, STRICT and LIBRARY are
  * read elsewhere, and anything else is reported as a likely typo. */
 #include <string.h>

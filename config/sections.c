@@ -1,6 +1,6 @@
 /* sections.c: the INI file's sections and entries.  [default],
  * [family], [program:NAME[/family]] and [family PATTERN] (destination)
- * sections turn their entries into assignments for load.c; [inject]
+ * sections turn their entries into assignments (assign.c); [inject]
  * entries go to the fault injection settings. */
 #include <string.h>
 
