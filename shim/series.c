@@ -132,7 +132,7 @@ bool series_begin(struct series *s, enum family family, const char *call,
 		.calls = 1,
 		.delay = p->delay,
 		.sleep = p->delay,
-		.signal_mark = signals_mark(),
+		.signal_mark = signals_mark_series(),
 	};
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	new_identity(s);

@@ -35,6 +35,29 @@
 
 unsigned signals_generation;
 
+/* When the generation last moved, on the kernel's CLOCK_MONOTONIC in
+ * ns (0: never), and the generation this thread itself moved last.
+ *
+ * A series begins after its call failed.  A signal handled in another
+ * thread while that call was under way (a connect waiting a round trip
+ * for its refusal, the program's stop flag already checked) would have
+ * stopped the program raw, and must end that series too.  The call's
+ * start is not known (the success path records nothing), so a signal
+ * handled elsewhere up to a second before a series begins ends it at
+ * its first retry.  One handled on this thread during the call has
+ * interrupted it (EINTR) already; one handled here before the call was
+ * seen by the program (a wget-style longjmp, then a fresh connect). */
+static int64_t last_taken_ns;
+static __thread unsigned taken_here __attribute__((tls_model("initial-exec")));
+#define JUST_BEFORE_NS 1000000000	/* 1 s */
+
+static int64_t kernel_now_ns(void)
+{
+	struct timespec t = { 0, 0 };
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 typedef void (*info_handler)(int, siginfo_t *, void *);
 
 /* The program's handler behind each trampoline, one table per kind, so
@@ -47,7 +70,8 @@ static info_handler info_program_handler[NSIG];
 static void signal_taken(void)
 {
 	int saved = errno;
-	__atomic_add_fetch(&signals_generation, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&last_taken_ns, kernel_now_ns(), __ATOMIC_RELAXED);
+	taken_here = __atomic_add_fetch(&signals_generation, 1, __ATOMIC_SEQ_CST);
 	syscall(SYS_futex, &signals_generation,
 		FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL, 0);
 	errno = saved;
@@ -105,6 +129,17 @@ static bool unseen_handler_without_restart(void)
 			return true;
 	}
 	return false;
+}
+
+unsigned signals_mark_series(void)
+{
+	unsigned mark = signals_mark();
+	if (mark == taken_here)
+		return mark;
+	int64_t at = __atomic_load_n(&last_taken_ns, __ATOMIC_RELAXED);
+	if (at != 0 && kernel_now_ns() - at < JUST_BEFORE_NS)
+		mark--;
+	return mark;
 }
 
 bool signals_cut_short(unsigned mark)

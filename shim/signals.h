@@ -24,6 +24,12 @@ static inline bool signals_since(unsigned mark)
 	return signals_mark() != mark;
 }
 
+/* The mark a new series starts from: the generation, or one less when
+ * another thread moved it in the last second, so that a signal handled
+ * while the failed call was under way ends the series at its first
+ * retry (signals.c says why). */
+unsigned signals_mark_series(void);
+
 /* After a wait the kernel never restarts (poll, a timed sleep) failed
  * with EINTR on this thread: whether to end as interrupted.  Yes when
  * the generation moved since `mark`, or when a handler installed behind

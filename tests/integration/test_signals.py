@@ -93,6 +93,22 @@ def test_a_shutdown_reaches_the_series_of_every_thread():
         keep.close()
 
 
+def test_a_handler_just_before_the_failed_call_ends_its_series():
+    """A program checks its stop flag, another thread's handler sets it,
+    then the call fails: raw, the program sees the failure and stops.
+    The series of that call ends at its first retry."""
+    keep, port = dead_port()
+    try:
+        raw, pre = both(["just-before", str(port)],
+                        {"KAIORETRY_TRIES": "-1", "KAIORETRY_DELAY": "0.5"})
+    finally:
+        keep.close()
+    assert raw.returncode == pre.returncode == 0, (raw.stdout, pre.stdout)
+    assert raw.stdout == pre.stdout == "connect rc=-1 errno=ECONNREFUSED\n", \
+        (raw.stdout, pre.stdout)
+    assert float(pre.stderr.split("elapsed=")[1]) < 0.1, pre.stderr
+
+
 def test_signal_and_sigaction_report_the_programs_own_handlers():
     """Handlers set, read and raised every way (signal after sigaction,
     sigaction after signal, siginterrupt, one-shot System V handlers,

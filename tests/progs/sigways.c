@@ -12,6 +12,9 @@
  *                                the main thread takes SIGTERM (HOW: a
  *                                handler, or a sigwait) and sets the flag;
  *                                prints how long the worker took to stop
+ *   sigways just-before PORT     another thread runs a handler without
+ *                                SA_RESTART just before the main thread's
+ *                                connect to the dead PORT fails
  *   sigways report               sets, reads and raises handlers in every
  *                                way and prints what each call returned
  *   sigways vfork                a vfork child resets a handler; the
@@ -158,6 +161,30 @@ static int stop(const char *how, int ms)
 	printf("handler ran=%d\n", (int)ran);
 	double since = ran ? returned - ran_at : -1;
 	printf("since_signal=%.3f\n", since > 0 ? since : 0);
+	return 0;
+}
+
+static void *take_sigusr1(void *arg)
+{
+	(void)arg;
+	raise(SIGUSR1);
+	return NULL;
+}
+
+/* As if the signal came while the connect waited for its refusal,
+ * after the program checked its flag. */
+static int just_before(void)
+{
+	struct sigaction sa = { .sa_handler = note };
+	sigaction(SIGUSR1, &sa, NULL);
+	pthread_t t;
+	pthread_create(&t, NULL, take_sigusr1, NULL);
+	pthread_join(t, NULL);
+	double started = now();
+	int err;
+	int rc = connect_dead(&err);
+	printf("connect rc=%d errno=%s\n", rc, err ? strerrorname_np(err) : "0");
+	fprintf(stderr, "elapsed=%.3f\n", now() - started);
 	return 0;
 }
 
@@ -415,6 +442,10 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "shutdown")) {
 		dead_port = atoi(argv[3]);
 		return shutdown_(argv[2]);
+	}
+	if (argc == 3 && !strcmp(argv[1], "just-before")) {
+		dead_port = atoi(argv[2]);
+		return just_before();
 	}
 	if (argc == 2 && !strcmp(argv[1], "report"))
 		return report();
