@@ -143,7 +143,7 @@ check: deps
 # clients (dnsmasq, curl, psql) that hang or time out under the ASan
 # runtime with or without us, or check the kaioretry command's choice
 # of library path, which the ASan build does not share.
-SAN_SUITES = test_core. test_hardening. test_bad_input. test_inject. \
+SAN_SUITES = test_core. test_hardening. test_bad_input. test_inject. test_signals. \
 	test_syslog.
 
 SAN = $(BUILD)/san

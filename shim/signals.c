@@ -115,13 +115,21 @@ struct kernel_action {
 	unsigned long mask[(NSIG - 1) / (8 * sizeof(unsigned long))];
 };
 
+/* Signals a thread raises by faulting: one asleep in a system call
+ * takes none, so their handlers (a sanitizer's) are not suspects. */
+static bool is_fault(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+	       sig == SIGILL || sig == SIGTRAP || sig == SIGSYS;
+}
+
 static bool unseen_handler_without_restart(void)
 {
 	sigset_t blocked;
 	pthread_sigmask(SIG_BLOCK, NULL, &blocked);
 	for (int sig = 1; sig < NSIG; sig++) {
 		struct kernel_action k;
-		if (sigismember(&blocked, sig) == 1 ||
+		if (is_fault(sig) || sigismember(&blocked, sig) == 1 ||
 		    syscall(SYS_rt_sigaction, sig, NULL, &k, sizeof(k.mask)))
 			continue;
 		if (is_function(k.handler) && !is_trampoline(k.handler) &&
