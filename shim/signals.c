@@ -252,7 +252,9 @@ int signals_sigaction(int sig, const struct sigaction *act,
 	}
 
 	/* No handler of this thread may run between the slot and the
-	 * kernel: its own sigaction would interleave with ours. */
+	 * kernel: its own sigaction would interleave with ours.  (Two
+	 * threads setting the same signal at once may leave one's flags
+	 * with the other's handler: a race the program made itself.) */
 	sigset_t all, before;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &before);
