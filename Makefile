@@ -24,19 +24,21 @@ HELPER_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard config/cli/*.c)) \
 all: $(LIB) $(HELPER)
 
 $(BUILD)/obj/%.o: %.c $(wildcard shim/*.h config/*.h config/cli/*.h) \
-		shim/calls.def shim/hooks.def
+		shim/calls.def shim/hooks.def shim/exports.def
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # Only the wrapped libc functions are exported; the map is generated
-# from calls.def and hooks.def so it cannot fall out of step with the
-# wrappers.
-$(EXPORTS): shim/calls.def shim/hooks.def Makefile
+# from calls.def, hooks.def and exports.def so it cannot fall out of
+# step with the wrappers.
+$(EXPORTS): shim/calls.def shim/hooks.def shim/exports.def Makefile
 	@mkdir -p $(BUILD)
 	{ echo '{ global:'; \
 	  printf '#define CALL(name, ...) name;\n#include "calls.def"\n' | \
 	    $(CC) -E -P -Ishim -x c - ; \
 	  printf '#define HOOK(type, name, ...) name;\n#include "hooks.def"\n' | \
+	    $(CC) -E -P -Ishim -x c - ; \
+	  printf '#define EXPORT(name) name;\n#include "exports.def"\n' | \
 	    $(CC) -E -P -Ishim -x c - ; \
 	  echo 'kaioretry_instance; local: *; };'; } > $@
 
@@ -146,7 +148,7 @@ check: deps
 # clients (dnsmasq, curl, psql) that hang or time out under the ASan
 # runtime with or without us, or check the kaioretry command's choice
 # of library path, which the ASan build does not share.
-SAN_SUITES = test_core. test_hardening. test_bad_input. test_inject. \
+SAN_SUITES = test_core. test_hardening. test_bad_input. test_inject. test_signals. \
 	test_syslog.
 
 SAN = $(BUILD)/san
