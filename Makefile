@@ -125,9 +125,17 @@ test-programs: $(LIB) $(HELPER) $(PROG_BIN) $(BENCH_BIN) $(TEST_LIBS)
 integration: deps test-programs
 	$(PYTHON) tests/integration/run.py
 
+# Someone else's tests: modules of CPython's own regression suite, raw
+# and under the library with each policy, must end the same way test by
+# test (tests/peers/cpython.py; intended differences are listed in
+# tests/peers/cpython-intended.txt).
+check-peers: deps $(LIB)
+	$(PYTHON) tests/peers/cpython.py
+
 check: deps
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) check-peers
 	$(MAKE) check-sanitize
 	$(MAKE) fuzz
 
@@ -240,5 +248,5 @@ demo: deps $(LIB) $(HELPER)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps unit integration test-programs check demo clean install uninstall \
+.PHONY: all deps unit integration test-programs check check-peers demo clean install uninstall \
 	bench bench-budget fuzz fuzz-long check-sanitize
