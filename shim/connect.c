@@ -42,7 +42,7 @@ static const struct policy *wait_policy(const struct sockaddr *addr,
 	return p;
 }
 
-bool connect_begin(struct series *s, int *result, int fd,
+bool connect_begin(struct series *s, int fd,
 		   const struct sockaddr *program_addr, socklen_t len)
 {
 	int code = errno;
@@ -58,9 +58,13 @@ bool connect_begin(struct series *s, int *result, int fd,
 				    addr, len, NULL);
 	}
 	if (code == EINPROGRESS) {
-		*result = connect_outcome(fd, addr, len, signals_mark());
-		if (*result == 0 || errno == EINPROGRESS)
+		/* Connected, or left to the program: either way libc's
+		 * answer, EINPROGRESS, is the program's. */
+		if (connect_outcome(fd, signals_mark()) == 0 ||
+		    errno == EINPROGRESS) {
+			errno = EINPROGRESS;
 			return false;
+		}
 		code = errno;
 	}
 	/* fd -1: this series may sleep although the socket does not block. */
@@ -102,8 +106,18 @@ int connect_again(struct series *s, int fd, const struct sockaddr *addr,
 	if (s->last_code == EINTR)
 		return wait_for_connect(fd, addr, len);
 	if (fd_nonblocking(fd))	/* only in wait mode */
-		return connect_wait_again(fd, addr, len, s->signal_mark);
+		return connect_wait_again(fd, addr, len, s->signal_mark,
+					  &s->in_progress);
 	if (s->policy->attempt_timeout != SECONDS_UNSET)
 		return connect_timed(fd, addr, len, attempt_limit(s));
 	return attempt.connect(fd, addr, len);
+}
+
+int connect_end(const struct series *s, int result)
+{
+	if (result == 0 && s->in_progress) {
+		errno = EINPROGRESS;
+		return -1;
+	}
+	return result;
 }

@@ -8,12 +8,17 @@
 #include "series.h"
 
 /* series_begin for connect, errno holding the first failure.  Returns
- * false when no series runs; *result is then what the program gets
- * (changed only when a wait-mode connect settled). */
-bool connect_begin(struct series *s, int *result, int fd,
+ * false when no series runs; the program then gets -1 and errno (a
+ * wait-mode connect may have settled a first EINPROGRESS meanwhile). */
+bool connect_begin(struct series *s, int fd,
 		   const struct sockaddr *addr, socklen_t len);
 
 int connect_again(struct series *s, int fd, const struct sockaddr *addr,
 		  socklen_t len);
+
+/* What the program gets once the series ended with `result`: a wait-mode
+ * success whose last try libc answered with EINPROGRESS is reported as
+ * that, -1 with EINPROGRESS, as libc reported it. */
+int connect_end(const struct series *s, int result);
 
 #endif

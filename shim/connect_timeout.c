@@ -68,7 +68,7 @@ int connect_await(int fd, double seconds, unsigned signal_mark)
 			break;
 		if (n < 0 && errno != EINTR)
 			return -1;
-		if (n < 0 && signals_since(signal_mark))
+		if (n < 0 && signals_cut_short(signal_mark))
 			return -1;	/* EINTR, as the blocking call */
 	}
 	return connect_result(fd);

@@ -1,16 +1,14 @@
-/* hooks.c: the calls of hooks.def that set a handler the C way, and
- * chroot.
+/* hooks.c: what must be done before the program's own code can
+ * interrupt us, and chroot.
  *
  * Start-up looks nothing up and reads no zone: most processes never
  * need either, and both cost a fresh process tens of microseconds.  The
  * price is that both must be done before a signal handler can call a
  * wrapped function, so every way a program installs a handler comes
- * through here first (sigaction: signals.c).  And a program about to
- * chroot may be about to lose /etc/localtime, so the zone is read
- * before it does. */
+ * through here first (signals.c, signal_setters.c).  And a program
+ * about to chroot may be about to lose /etc/localtime, so the zone is
+ * read before it does. */
 #include "hooks.h"
-
-#include <stdbool.h>
 
 #include "../common/attributes.h"
 #include "localclock.h"
@@ -21,24 +19,6 @@ void hooks_before_handlers(void)
 	real_resolve_all();
 	localclock_ready();
 }
-
-static bool is_function(sighandler_t handler)
-{
-	return handler != SIG_DFL && handler != SIG_IGN && handler != SIG_ERR &&
-	       handler != SIG_HOLD;
-}
-
-#define SETTER(name)                                                          \
-	EXPORT sighandler_t name(int sig, sighandler_t handler)               \
-	{                                                                     \
-		if (is_function(handler))                                     \
-			hooks_before_handlers();                              \
-		return hooked.name(sig, handler);                             \
-	}
-SETTER(signal)
-SETTER(bsd_signal)
-SETTER(sysv_signal)
-SETTER(sigset)
 
 EXPORT int chroot(const char *path)
 {

@@ -26,9 +26,6 @@ ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t offset,
 ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
 ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
 		       struct sockaddr *addr, socklen_t *alen);
-/* Exported by glibc, no longer declared for _GNU_SOURCE. */
-sighandler_t bsd_signal(int sig, sighandler_t handler);
-sighandler_t sigset(int sig, sighandler_t handler);
 int chroot(const char *path);
 
 struct calls {

@@ -2,9 +2,10 @@
  *
  * It decides whether a failure starts a series (a retryable error on a
  * call that may block), counts tries, sleeps the policy's delays, and
- * stops early when a signal handler without SA_RESTART ran, as the
- * interrupted blocking call would have.  errno is saved right after each
- * real call and put back last, so logging and sleeping never show. */
+ * stops early when a signal handler without SA_RESTART ran, in any
+ * thread, as the interrupted blocking call would have.  errno is saved
+ * right after each real call and put back last, so logging and
+ * sleeping never show. */
 #include "series.h"
 
 #include <errno.h>
@@ -17,7 +18,6 @@
 #include "../common/rng.h"
 #include "budget.h"
 #include "guard.h"
-#include "monotonic.h"
 #include "inject.h"
 #include "log.h"
 #include "runtime.h"
@@ -146,7 +146,7 @@ bool series_begin(struct series *s, enum family family, const char *call,
 		.calls = 1,
 		.delay = p->delay,
 		.sleep = p->delay,
-		.signal_mark = signals_mark(),
+		.signal_mark = signals_mark_series(),
 	};
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	new_identity(s);
@@ -167,18 +167,11 @@ double series_elapsed(const struct series *s)
 }
 
 /* Sleeps `seconds`, riding out handlers that asked for SA_RESTART and
- * stopping at one that did not.  Returns false when interrupted. */
+ * stopping at one that did not, in this thread or any other, or at a
+ * sigwait (signals.c).  Returns false when interrupted. */
 static bool series_sleep(struct series *s, double seconds)
 {
-	struct timespec until = monotonic_in(seconds);
-	for (;;) {
-		int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
-					 &until, NULL);
-		if (signals_since(s->signal_mark))
-			return false;
-		if (rc != EINTR)
-			return true;
-	}
+	return signals_sleep(seconds, s->signal_mark);
 }
 
 /* "Stop before": a sleep that would end past the deadline is not begun. */

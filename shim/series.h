@@ -46,6 +46,8 @@ struct series {
 	bool interrupted;		/* a non-restarting signal handler ran */
 	enum series_stop stop;
 	bool quiet;			/* logged in one line already */
+	bool in_progress;		/* the last try was a non-blocking connect
+					   that said EINPROGRESS (wait mode) */
 	char uuid[SERIES_UUID_TEXT];
 	struct target target;		/* named when logged */
 	uint64_t lines_left_out;	/* sampled away, see log.c */

@@ -1,89 +1,320 @@
-/* signals.c: the sigaction wrapper that lets a retry series notice a
- * handler without SA_RESTART.
+/* signals.c: how a retry series learns that the program took a signal
+ * that should end it, in whichever thread the signal landed.
  *
- * The kernel tells a blocking call about such a handler by failing it
- * with EINTR; a retry loop that spins on quick failures (delay=0) would
- * never see one.  So when the program installs such a handler we
- * install a trampoline that counts, per thread, then calls the program's
- * handler.  The program still sees its own handler in `oldact`.
- * Handlers with SA_RESTART, SIG_DFL and SIG_IGN are left untouched.
+ * The kernel tells a blocking call about a handler without SA_RESTART
+ * by failing it with EINTR, but only in the thread that ran it, and a
+ * retry loop that spins on quick failures (delay=0) never sees one.  So
+ * when the program installs such a handler, the kernel gets a
+ * trampoline instead, which bumps a process-wide generation, wakes
+ * every series sleeping on it (a futex wait), then calls the program's
+ * handler.  sigwait, sigwaitinfo and sigtimedwait bump it too when they
+ * return a signal.  Every series ends once the generation has moved.
+ *
+ * The kernel's table is the truth: the wrapper asks it whether a
+ * trampoline is installed, and the only memory of ours is the program
+ * handler each trampoline calls, written before the kernel gets the
+ * trampoline and never set to a trampoline.  So a vfork child resetting
+ * handlers in our shared memory, SA_RESETHAND, or a handler installed
+ * behind our back cannot make us report or call the wrong one.
+ * Handlers with SA_RESTART, SIG_DFL and SIG_IGN are installed as given.
  * Installing any handler first runs hooks_before_handlers. */
+#include "signals.h"
+
 #include <errno.h>
-#include <signal.h>
-#include <stdbool.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "../common/attributes.h"
 #include "hooks.h"
 #include "real.h"
-#include "signals.h"
 
-__thread unsigned signals_seen __attribute__((tls_model("initial-exec")));
+unsigned signals_generation;
 
-static struct sigaction program_action[NSIG];
-static bool wrapped[NSIG];
+/* When the generation last moved, on the kernel's CLOCK_MONOTONIC in
+ * ns (0: never), and the generation this thread itself moved last.
+ *
+ * A series begins after its call failed.  A signal handled in another
+ * thread while that call was under way (a connect waiting a round trip
+ * for its refusal, the program's stop flag already checked) would have
+ * stopped the program raw, and must end that series too.  The call's
+ * start is not known (the success path records nothing), so a signal
+ * handled elsewhere up to a second before a series begins ends it at
+ * its first retry.  One handled on this thread during the call has
+ * interrupted it (EINTR) already; one handled here before the call was
+ * seen by the program (a wget-style longjmp, then a fresh connect). */
+static int64_t last_taken_ns;
+static __thread unsigned taken_here __attribute__((tls_model("initial-exec")));
+#define JUST_BEFORE_NS 1000000000	/* 1 s */
 
-static void trampoline(int sig, siginfo_t *info, void *context)
+static int64_t kernel_now_ns(void)
 {
-	const struct sigaction *a = &program_action[sig];
-	__atomic_store_n(&signals_seen, signals_seen + 1, __ATOMIC_RELAXED);
-	if (a->sa_flags & SA_RESETHAND)
-		wrapped[sig] = false;	/* the kernel reset it to SIG_DFL */
-	if (a->sa_flags & SA_SIGINFO)
-		a->sa_sigaction(sig, info, context);
-	else
-		a->sa_handler(sig);
+	struct timespec t = { 0, 0 };
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-static bool installs_handler(const struct sigaction *act)
+typedef void (*info_handler)(int, siginfo_t *, void *);
+
+/* The program's handler behind each trampoline, one table per kind, so
+ * that a trampoline of one kind never calls a handler of the other. */
+static sighandler_t plain_program_handler[NSIG];
+static info_handler info_program_handler[NSIG];
+
+/* Async-signal-safe; keeps errno.  Done before the program's handler
+ * runs, so a handler that siglongjmps out leaves nothing undone. */
+static void signal_taken(void)
 {
-	if (!act)
-		return false;
-	if (act->sa_flags & SA_SIGINFO)
-		return act->sa_sigaction != NULL;
-	return act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN;
+	int saved = errno;
+	__atomic_store_n(&last_taken_ns, kernel_now_ns(), __ATOMIC_RELAXED);
+	taken_here = __atomic_add_fetch(&signals_generation, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &signals_generation,
+		FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL, 0);
+	errno = saved;
+}
+
+static void plain_trampoline(int sig)
+{
+	signal_taken();
+	sighandler_t h = __atomic_load_n(&plain_program_handler[sig],
+					 __ATOMIC_ACQUIRE);
+	if (h)
+		h(sig);
+}
+
+static void info_trampoline(int sig, siginfo_t *info, void *context)
+{
+	signal_taken();
+	info_handler h = __atomic_load_n(&info_program_handler[sig],
+					 __ATOMIC_ACQUIRE);
+	if (h)
+		h(sig, info, context);
+}
+
+static bool is_trampoline(sighandler_t h)
+{
+	return (void *)h == (void *)plain_trampoline ||
+	       (void *)h == (void *)info_trampoline;
+}
+
+static bool is_function(sighandler_t h)
+{
+	return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR && h != SIG_HOLD;
+}
+
+/* The kernel's struct sigaction (x86-64 and the asm-generic ports):
+ * read with the raw call, which needs no lookup in a handler. */
+struct kernel_action {
+	sighandler_t handler;
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask[(NSIG - 1) / (8 * sizeof(unsigned long))];
+};
+
+/* Signals a thread raises by faulting: one asleep in a system call
+ * takes none, so their handlers (a sanitizer's) are not suspects. */
+static bool is_fault(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+	       sig == SIGILL || sig == SIGTRAP || sig == SIGSYS;
+}
+
+static bool unseen_handler_without_restart(void)
+{
+	sigset_t blocked;
+	pthread_sigmask(SIG_BLOCK, NULL, &blocked);
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct kernel_action k;
+		if (is_fault(sig) || sigismember(&blocked, sig) == 1 ||
+		    syscall(SYS_rt_sigaction, sig, NULL, &k, sizeof(k.mask)))
+			continue;
+		if (is_function(k.handler) && !is_trampoline(k.handler) &&
+		    !(k.flags & SA_RESTART))
+			return true;
+	}
+	return false;
+}
+
+unsigned signals_mark_series(void)
+{
+	unsigned mark = signals_mark();
+	if (mark == taken_here)
+		return mark;
+	int64_t at = __atomic_load_n(&last_taken_ns, __ATOMIC_RELAXED);
+	if (at != 0 && kernel_now_ns() - at < JUST_BEFORE_NS)
+		mark--;
+	return mark;
+}
+
+bool signals_cut_short(unsigned mark)
+{
+	int saved = errno;
+	bool yes = signals_since(mark) || unseen_handler_without_restart();
+	errno = saved;
+	return yes;
+}
+
+/* Where the futex wait is refused (a seccomp filter): a plain sleep,
+ * which only this thread's own handlers can cut short. */
+static bool nanosleep_until(const struct timespec *until, unsigned mark)
+{
+	for (;;) {
+		long rc = syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC,
+				  TIMER_ABSTIME, until, NULL);
+		int err = errno;
+		if (signals_since(mark))
+			return false;
+		if (rc == 0 || err != EINTR)
+			return true;
+		if (signals_cut_short(mark))
+			return false;
+	}
+}
+
+/* The kernel's own clock, as the futex reads it: a program may fake
+ * clock_gettime (libfaketime), and its time is not the futex's. */
+static struct timespec kernel_clock_in(double seconds)
+{
+	struct timespec t = { 0, 0 };
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+	time_t whole = (time_t)seconds;
+	t.tv_sec += whole;
+	t.tv_nsec += (long)((seconds - (double)whole) * 1e9);
+	if (t.tv_nsec >= 1000000000L)
+		t.tv_sec++, t.tv_nsec -= 1000000000L;
+	return t;
+}
+
+/* A timed futex wait fails with EINTR after any handler, SA_RESTART or
+ * not (the kernel restarts it only when no handler ran), hence
+ * signals_cut_short after EINTR.  The wait compares the generation
+ * with `mark` atomically, so a bump just before it is never missed. */
+bool signals_sleep(double seconds, unsigned mark)
+{
+	struct timespec until = kernel_clock_in(seconds);
+	for (;;) {
+		long rc = syscall(SYS_futex, &signals_generation,
+				  FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, mark,
+				  &until, NULL, FUTEX_BITSET_MATCH_ANY);
+		int err = errno;
+		if (signals_since(mark))
+			return false;
+		if (rc == 0)
+			continue;	/* woken, yet nothing happened */
+		if (err == ETIMEDOUT)
+			return true;
+		if (err != EINTR)
+			return nanosleep_until(&until, mark);
+		if (signals_cut_short(mark))
+			return false;
+	}
+}
+
+/* `old` as the kernel reported it, with a trampoline replaced by the
+ * program handler it calls: the one in its slot, or `replaced` when
+ * this very call took that out of `changed_slot`. */
+static void show_program_handler(int sig, struct sigaction *old,
+				 void **changed_slot, void *replaced)
+{
+	void **slot;
+	if ((void *)old->sa_handler == (void *)plain_trampoline)
+		slot = (void **)&plain_program_handler[sig];
+	else if ((void *)old->sa_handler == (void *)info_trampoline)
+		slot = (void **)&info_program_handler[sig];
+	else
+		return;
+	void *program = slot == changed_slot ?
+		replaced : __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	__builtin_memcpy(&old->sa_handler, &program, sizeof(program));
 }
 
 static bool wants_trampoline(const struct sigaction *act)
 {
-	return installs_handler(act) && !(act->sa_flags & SA_RESTART);
+	return act && is_function(act->sa_handler) &&
+	       !is_trampoline(act->sa_handler) &&
+	       !(act->sa_flags & SA_RESTART);
+}
+
+int signals_sigaction(int sig, const struct sigaction *act,
+		      struct sigaction *old)
+{
+	if (act && is_function(act->sa_handler))
+		hooks_before_handlers();
+	if (sig <= 0 || sig >= NSIG || !wants_trampoline(act)) {
+		int rc = hooked.sigaction(sig, act, old);
+		if (rc == 0 && old)
+			show_program_handler(sig, old, NULL, NULL);
+		return rc;
+	}
+
+	/* No handler of this thread may run between the slot and the
+	 * kernel: its own sigaction would interleave with ours.  (Two
+	 * threads setting the same signal at once may leave one's flags
+	 * with the other's handler: a race the program made itself.) */
+	sigset_t all, before;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &before);
+
+	struct sigaction mine = *act;
+	void **slot;
+	if (act->sa_flags & SA_SIGINFO) {
+		slot = (void **)&info_program_handler[sig];
+		mine.sa_sigaction = info_trampoline;
+	} else {
+		slot = (void **)&plain_program_handler[sig];
+		mine.sa_handler = plain_trampoline;
+	}
+	void *replaced = __atomic_exchange_n(slot, (void *)act->sa_handler,
+					     __ATOMIC_ACQ_REL);
+	int rc = hooked.sigaction(sig, &mine, old);
+	int saved = errno;
+	if (rc != 0)
+		__atomic_store_n(slot, replaced, __ATOMIC_RELEASE);
+	else if (old)
+		show_program_handler(sig, old, slot, replaced);
+	pthread_sigmask(SIG_SETMASK, &before, NULL);
+	errno = saved;
+	return rc;
 }
 
 EXPORT int sigaction(int sig, const struct sigaction *act,
 		     struct sigaction *old)
 {
-	if (installs_handler(act))
-		hooks_before_handlers();
-	if (sig <= 0 || sig >= NSIG)
-		return hooked.sigaction(sig, act, old);
+	return signals_sigaction(sig, act, old);
+}
 
-	/* Block everything while the table and the kernel disagree. */
-	sigset_t all, before;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &before);
+/* glibc exports it under this name too, for old binaries. */
+int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+EXPORT int __sigaction(int sig, const struct sigaction *act,
+		       struct sigaction *old)
+{
+	return signals_sigaction(sig, act, old);
+}
 
-	struct sigaction previous = program_action[sig];
-	bool was_wrapped = wrapped[sig];
-	struct sigaction mine;
-	const struct sigaction *install = act;
-	bool wrap = wants_trampoline(act);
-	if (wrap) {
-		program_action[sig] = *act;
-		mine = *act;
-		mine.sa_flags |= SA_SIGINFO;
-		mine.sa_sigaction = trampoline;
-		install = &mine;
-	}
-	int rc = hooked.sigaction(sig, install, old);
-	int saved = errno;
-	if (rc == 0) {
-		if (act)
-			wrapped[sig] = wrap;
-		if (old && was_wrapped)
-			*old = previous;
-	} else if (wrap) {
-		program_action[sig] = previous;
-	}
-	pthread_sigmask(SIG_SETMASK, &before, NULL);
-	errno = saved;
+EXPORT int sigwait(const sigset_t *set, int *sig)
+{
+	int rc = hooked.sigwait(set, sig);
+	if (rc == 0)
+		signal_taken();
+	return rc;
+}
+
+EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *info)
+{
+	int rc = hooked.sigwaitinfo(set, info);
+	if (rc > 0)
+		signal_taken();
+	return rc;
+}
+
+EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info,
+			const struct timespec *timeout)
+{
+	int rc = hooked.sigtimedwait(set, info, timeout);
+	if (rc > 0)
+		signal_taken();
 	return rc;
 }

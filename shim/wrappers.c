@@ -41,6 +41,10 @@
 #define AGAIN_REAL(name, args) attempt.name args
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
 #define AGAIN_SENDMSG(name, args) attempt.name args
+/* What the program gets once the series is over. */
+#define END_REAL(r) (r)
+#define END_CONNECT(r) connect_end(&s, r)
+#define END_SENDMSG(r) (r)
 
 #define COUNT(...) COUNT_(__VA_ARGS__, 7, 6, 5, 4, 3, 2, 1, 0)
 #define COUNT_(a, b, c, d, e, f, g, n, ...) n
@@ -63,7 +67,7 @@
 	series_begin(&s, FAMILY_##family, #name, code, UNPAREN blocking,      \
 		     UNPAREN dest)
 #define BEGIN_CONNECT(family, name, first, code, blocking, args, dest)     \
-	connect_begin(&s, &first, UNPAREN args)
+	connect_begin(&s, UNPAREN args)
 #define BEGIN_SENDMSG(family, name, first, code, blocking, args, dest)     \
 	sendmsg_begin(&s, code, UNPAREN args)
 
@@ -101,7 +105,7 @@
 			struct { EACH(FIELD, UNPAREN args) } now = { UNPAREN args };\
 			SUCCEEDED_##family(now);                              \
 		}                                                             \
-		return r;                                                     \
+		return END_##again(r);                                        \
 	}                                                                     \
                                                                               \
 	EXPORT type name params                                               \

@@ -12,7 +12,8 @@ import time
 
 from harness import LIB, PRELOAD_FIRST, Skip, dead_port, prog, shim_env, tempdir
 
-HOW = ("sigaction", "signal", "bsd_signal", "sysv_signal", "sigset")
+HOW = ("sigaction", "signal", "bsd_signal", "ssignal", "sysv_signal",
+       "__sysv_signal", "sigset")
 
 
 def run_merged(cmd, env):

@@ -95,7 +95,8 @@ def test_tz_naming_a_fifo_neither_blocks_nor_hides_the_time():
             log = os.path.join(d, "k.log")
             outs = []
             for preload in (False, True):
-                env = shim_env({"TZ": tz, "KAIORETRY_TRIES": "2"},
+                env = shim_env({"TZ": tz, "KAIORETRY_TRIES": "2",
+                                "KAIORETRY_DELAY": "0"},
                                preload=preload, log="file:" + log)
                 try:
                     r = subprocess.run([prog("forkzone"), "signal", str(port)],

@@ -22,12 +22,14 @@ def free_port():
 
 def test_wait_mode_reuses_the_programs_socket():
     """bind(), socket options and fd flags survive the retries, and the
-    program's own poll/SO_ERROR path sees a connected socket."""
+    program's own poll/SO_ERROR path sees a connected socket: the connect
+    the shim waited out answers EINPROGRESS, as libc answered it."""
     bind_port = free_port()
     with LateServer(0.8) as srv:
         r = run([prog("nbclient"), "tcp", "127.0.0.1", str(srv.port), str(bind_port)],
                 env=shim_env({"KAIORETRY_DELAY": "0.1", **WAIT}))
-    assert "connect rc=0 errno=0" in r.stdout, r.stdout + r.stderr
+    assert "connect rc=-1 errno=EINPROGRESS" in r.stdout, r.stdout + r.stderr
+    assert "poll=1 so_error=0" in r.stdout, r.stdout
     assert "nonblock=1 cloexec=1 keepalive=1" in r.stdout
     assert f"local port={bind_port}" in r.stdout
     assert "read=6 hello" in r.stdout

@@ -4,7 +4,8 @@
  * wrapped calls themselves.
  *
  *   handlers install HOW    sets a SIGUSR1 handler with HOW (sigaction,
- *                           signal, bsd_signal, sysv_signal or sigset),
+ *                           signal, bsd_signal, ssignal, sysv_signal,
+ *                           __sysv_signal or sigset),
  *                           raises it; the handler write()s a line
  *   handlers chroot DIR PORT  chroots into DIR, then connects to
  *                           127.0.0.1:PORT (a dead port)
@@ -21,6 +22,7 @@
 /* Exported by glibc, no longer declared for _GNU_SOURCE; sigset is
  * deprecated, which is no reason for the shim to miss it. */
 sighandler_t bsd_signal(int sig, sighandler_t handler);
+sighandler_t __sysv_signal(int sig, sighandler_t handler);
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 
 static void say(const char *line)
@@ -45,6 +47,8 @@ static int install(const char *how)
 	sighandler_t (*set)(int, sighandler_t) =
 		strcmp(how, "signal") == 0 ? signal :
 		strcmp(how, "bsd_signal") == 0 ? bsd_signal :
+		strcmp(how, "ssignal") == 0 ? ssignal :
+		strcmp(how, "__sysv_signal") == 0 ? __sysv_signal :
 		strcmp(how, "sysv_signal") == 0 ? sysv_signal :
 		strcmp(how, "sigset") == 0 ? sigset : NULL;
 	return set && set(SIGUSR1, handler) != SIG_ERR ? 0 : -1;
