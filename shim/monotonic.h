@@ -1,5 +1,6 @@
-/* monotonic.h: the CLOCK_MONOTONIC instant `seconds` from now, for
- * absolute sleeps that signals cannot stretch. */
+/* monotonic.h: CLOCK_MONOTONIC arithmetic: the instant `seconds` from
+ * now, for absolute sleeps that signals cannot stretch, and the seconds
+ * since an instant, for deadlines and the log. */
 #ifndef KAIORETRY_MONOTONIC_H
 #define KAIORETRY_MONOTONIC_H
 
@@ -15,6 +16,14 @@ static inline struct timespec monotonic_in(double seconds)
 	if (until.tv_nsec >= 1000000000L)
 		until.tv_sec++, until.tv_nsec -= 1000000000L;
 	return until;
+}
+
+static inline double monotonic_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
 #endif
