@@ -215,14 +215,24 @@ static void fault_mark(struct text *t, const char *call)
 	text_str(t, ")");
 }
 
-void log_first_failure(struct series *s)
+/* A warning begun with "connect(127.0.0.1:5432) failed: ECONNREFUSED
+ * (Connection refused)", or NULL as record(). */
+static struct text *first_failure_record(struct series *s)
 {
 	struct text *t = record(s, LOG_WARNING);
 	if (!t)
-		return;
+		return NULL;
 	call_and_target(t, s);
 	text_str(t, " failed: ");
 	log_error_text(t, s->first_code);
+	return t;
+}
+
+void log_first_failure(struct series *s)
+{
+	struct text *t = first_failure_record(s);
+	if (!t)
+		return;
 	fault_mark(t, s->call);
 	text_str(t, "; ");
 	policy_text(t, s->policy);
@@ -325,12 +335,9 @@ void log_outcome(struct series *s)
 
 void log_budget_refused(struct series *s, uint64_t also_refused)
 {
-	struct text *t = record(s, LOG_WARNING);
+	struct text *t = first_failure_record(s);
 	if (!t)
 		return;
-	call_and_target(t, s);
-	text_str(t, " failed: ");
-	log_error_text(t, s->first_code);
 	text_str(t, "; not retried: retry budget exhausted (");
 	budget_text(t, s->policy);
 	if (also_refused) {

@@ -30,6 +30,7 @@
 
 #include "../common/attributes.h"
 #include "hooks.h"
+#include "monotonic.h"
 #include "real.h"
 
 unsigned signals_generation;
@@ -180,12 +181,7 @@ static struct timespec kernel_clock_in(double seconds)
 {
 	struct timespec t = { 0, 0 };
 	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
-	time_t whole = (time_t)seconds;
-	t.tv_sec += whole;
-	t.tv_nsec += (long)((seconds - (double)whole) * 1e9);
-	if (t.tv_nsec >= 1000000000L)
-		t.tv_sec++, t.tv_nsec -= 1000000000L;
-	return t;
+	return timespec_after(t, seconds);
 }
 
 /* A timed futex wait fails with EINTR after any handler, SA_RESTART or
