@@ -1,5 +1,5 @@
-"""The source tree itself: nothing half-merged is ever committed, and the
-layout table lists every source file."""
+"""The source tree itself: nothing half-merged is ever committed, the
+layout table lists every source file, and the README stays short."""
 import fnmatch
 import os
 import re
@@ -99,3 +99,12 @@ def test_layout_table_lists_every_source_file():
                 if not any(listed_by(p, f) for p in paths)]
     assert not unlisted, f"add these files to the table in {LAYOUT_DOC}: {unlisted}"
 
+
+README_MAX_LINES = 450
+
+
+def test_readme_is_short():
+    """The README is for users; the rest lives in docs/ and the man pages."""
+    with open(f"{ROOT}/README.md", encoding="utf-8") as f:
+        lines = len(f.read().splitlines())
+    assert lines <= README_MAX_LINES, f"README.md has {lines} lines, at most {README_MAX_LINES}"
