@@ -1,0 +1,221 @@
+/* hostile: legal programs that stress the shim where it is weakest.
+ * test_hostile.py runs each mode raw and preloaded and compares.
+ *
+ *   hostile plain3arg          a handler set without SA_SIGINFO but
+ *                              declared (int, siginfo_t *, void *) reads
+ *                              the interrupted context, as GCs do
+ *   hostile handlers           vfork, CLONE_VM and fork children set
+ *                              handlers in every order; prints which
+ *                              handler each process runs and is told of
+ *   hostile errno PORT         errno = 0, then one connect to PORT
+ *                              (refused now, served soon); prints rc and
+ *                              errno
+ *   hostile seccomp PORT NAME...  a seccomp filter answers EPERM to the
+ *                              named system calls (clock_gettime, futex,
+ *                              clock_nanosleep); then one connect to the
+ *                              dead PORT; prints rc, errno, wall, CPU
+ *   hostile forks PORT N       one thread connects to the dead PORT in a
+ *                              loop while another forks N children that
+ *                              never exec; each child counts fds the
+ *                              parent's program did not open
+ *   hostile jumpout PORT       a signal() handler siglongjmps out of a
+ *                              connect to the dead PORT; then connects
+ *                              from deeper frames; prints how long each
+ *                              took */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+static struct sockaddr_in loopback(const char *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)atoi(port)),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	return a;
+}
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* --- plain3arg ------------------------------------------------------- */
+
+static volatile long interrupted_ip = -1;
+static volatile int info_near_context = -1;
+
+static void reads_context(int sig, siginfo_t *info, void *context)
+{
+	(void)sig;
+	ucontext_t *uc = context;
+	interrupted_ip = (long)uc->uc_mcontext.gregs[REG_RIP];
+	long gap = (char *)info - (char *)context;
+	info_near_context = gap > -65536 && gap < 65536;
+}
+
+static int plain3arg(void)
+{
+	struct sigaction sa = { .sa_sigaction = reads_context };
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_SIGINFO, no SA_RESTART */
+	raise(SIGUSR1);
+	printf("context ip known=%d info near context=%d\n",
+	       interrupted_ip != 0 && interrupted_ip != -1, info_near_context);
+	return 0;
+}
+
+/* --- handlers -------------------------------------------------------- */
+
+#define SAY(text) (void)!write(1, text, strlen(text))
+static void A(int s) { (void)s; SAY(" ran A"); }
+static void B(int s) { (void)s; SAY(" ran B"); }
+static void C(int s) { (void)s; SAY(" ran C"); }
+static void D(int s) { (void)s; SAY(" ran D"); }
+static void I(int s, siginfo_t *i, void *c) { (void)s, (void)i, (void)c; SAY(" ran I"); }
+
+static const char *name(sighandler_t h)
+{
+	return h == A ? "A" : h == B ? "B" : h == C ? "C" : h == D ? "D" :
+	       (void *)h == (void *)I ? "I" : h == SIG_DFL ? "DFL" : "?";
+}
+
+static sighandler_t set(int sig, sighandler_t h, int flags)
+{
+	struct sigaction sa = { .sa_handler = h, .sa_flags = flags }, old;
+	if (flags & SA_SIGINFO)
+		sa.sa_sigaction = I;
+	sigaction(sig, &sa, &old);
+	return old.sa_handler;
+}
+
+/* Raises sig and says what ran and what sigaction reports. */
+static void check(const char *who, int sig)
+{
+	printf("%s:", who);
+	fflush(stdout);
+	raise(sig);
+	struct sigaction now;
+	sigaction(sig, NULL, &now);
+	printf(" reported %s\n", name(now.sa_handler));
+	fflush(stdout);
+}
+
+static void reap(pid_t pid)
+{
+	waitpid(pid, NULL, 0);
+}
+
+static int clone_vm_child(void *handler)
+{
+	set(SIGUSR2, (sighandler_t)handler, 0);
+	check("  clone-vm child", SIGUSR2);
+	return 0;
+}
+
+static int handlers(void)
+{
+	const int S = SIGUSR1;
+	printf("fork, child raises:\n");
+	set(S, A, 0);
+	pid_t p = fork();
+	if (p == 0) {
+		check("  child", S);
+		_exit(0);
+	}
+	reap(p);
+	check("  parent", S);
+
+	printf("fork, child sets C:\n");
+	fflush(stdout);
+	if ((p = fork()) == 0) {
+		printf("  child replaced %s;", name(set(S, C, 0)));
+		check("", S);
+		_exit(0);
+	}
+	reap(p);
+	check("  parent", S);
+
+	printf("vfork, child sets B twice:\n");
+	fflush(stdout);
+	static sighandler_t volatile seen1, seen2;	/* the vfork child writes them */
+	if ((p = vfork()) == 0) {
+		seen1 = set(S, B, 0);
+		seen2 = set(S, B, SA_RESETHAND);
+		_exit(0);
+	}
+	reap(p);
+	printf("  child replaced %s then %s\n", name(seen1), name(seen2));
+	check("  parent", S);
+
+	printf("vfork child set B, then fork:\n");
+	fflush(stdout);
+	if ((p = fork()) == 0) {
+		check("  child", S);
+		_exit(0);
+	}
+	reap(p);
+
+	printf("vfork child set B, then the parent sets D:\n");
+	printf("  parent replaced %s;", name(set(S, D, 0)));
+	check("", S);
+
+	printf("vfork, child sets an SA_SIGINFO handler:\n");
+	fflush(stdout);
+	if ((p = vfork()) == 0) {
+		set(S, NULL, SA_SIGINFO);	/* I */
+		_exit(0);
+	}
+	reap(p);
+	check("  parent", S);
+
+	printf("vfork, parent had none, child sets B, parent sets A:\n");
+	set(SIGUSR2, SIG_DFL, 0);
+	fflush(stdout);
+	if ((p = vfork()) == 0) {
+		set(SIGUSR2, B, 0);
+		_exit(0);
+	}
+	reap(p);
+	printf("  parent replaced %s;", name(set(SIGUSR2, A, 0)));
+	check("", SIGUSR2);
+
+	printf("CLONE_VM child sets C while the parent waits:\n");
+	fflush(stdout);
+	static char stack[256 * 1024];
+	p = clone(clone_vm_child, stack + sizeof(stack), CLONE_VM | SIGCHLD,
+		  (void *)C);
+	reap(p);
+	check("  parent", SIGUSR2);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	const char *mode = argc > 1 ? argv[1] : "";
+	if (!strcmp(mode, "plain3arg"))
+		return plain3arg();
+	if (!strcmp(mode, "handlers"))
+		return handlers();
+	fprintf(stderr, "usage: see the top of hostile.c\n");
+	return 2;
+}
