@@ -13,9 +13,11 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 
 /* glibc's _FORTIFY_SOURCE entry points; its headers only declare them
  * when fortifying, which the shim never does. */
@@ -46,5 +48,13 @@ extern struct hooks hooked;
 
 /* Looks up every function not looked up yet. */
 void real_resolve_all(void);
+
+/* The kernel's CLOCK_MONOTONIC, the clock a futex or an absolute
+ * clock_nanosleep waits on: through glibc's own clock_gettime (the
+ * vDSO, no system call), never a preloaded one that fakes the time
+ * (libfaketime); the system call where glibc's was not found.  0, or
+ * -1 when the clock cannot be read (a seccomp filter).  `may_look_up`
+ * false (in a signal handler) never runs the loader. */
+int real_monotonic(struct timespec *t, bool may_look_up);
 
 #endif

@@ -23,7 +23,7 @@
 #include "target.h"
 
 /* Why a series stopped before its tries ran out, for the log. */
-enum series_stop { STOP_NONE, STOP_DEADLINE, STOP_BUDGET };
+enum series_stop { STOP_NONE, STOP_DEADLINE, STOP_BUDGET, STOP_NO_SLEEP };
 
 struct series {
 	const char *call;		/* "connect" */

@@ -59,10 +59,12 @@ static int64_t last_taken_ns;
 static __thread unsigned taken_here __attribute__((tls_model("initial-exec")));
 #define JUST_BEFORE_NS 1000000000	/* 1 s */
 
+/* 0 where the clock cannot be read: as if no signal was taken. */
 static int64_t kernel_now_ns(void)
 {
-	struct timespec t = { 0, 0 };
-	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+	struct timespec t;
+	if (real_monotonic(&t, false) != 0)
+		return 0;
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
@@ -196,58 +198,71 @@ bool signals_cut_short(unsigned mark)
 
 /* Where the futex wait is refused (a seccomp filter): a plain sleep,
  * which only this thread's own handlers can cut short. */
-static bool nanosleep_until(const struct timespec *until, unsigned mark)
+static enum sleep_result nanosleep_until(const struct timespec *until,
+					 unsigned mark)
 {
 	for (;;) {
 		long rc = syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC,
 				  TIMER_ABSTIME, until, NULL);
 		int err = errno;
 		if (signals_since(mark))
-			return false;
-		if (rc == 0 || err != EINTR)
-			return true;
+			return SLEEP_CUT_SHORT;
+		if (rc == 0)
+			return SLEEP_DONE;
+		if (err != EINTR)
+			return SLEEP_REFUSED;
 		if (signals_cut_short(mark))
-			return false;
+			return SLEEP_CUT_SHORT;
 	}
 }
 
-/* The kernel's own clock, as the futex reads it: a program may fake
- * clock_gettime (libfaketime), and its time is not the futex's. */
-static struct timespec kernel_clock_in(double seconds)
+/* The kernel's own clock, as the futex reads it (real_monotonic), plus
+ * `seconds`; false when it cannot be read. */
+static bool kernel_clock_in(double seconds, struct timespec *t)
 {
-	struct timespec t = { 0, 0 };
-	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+	if (real_monotonic(t, true) != 0)
+		return false;
 	time_t whole = (time_t)seconds;
-	t.tv_sec += whole;
-	t.tv_nsec += (long)((seconds - (double)whole) * 1e9);
-	if (t.tv_nsec >= 1000000000L)
-		t.tv_sec++, t.tv_nsec -= 1000000000L;
-	return t;
+	t->tv_sec += whole;
+	t->tv_nsec += (long)((seconds - (double)whole) * 1e9);
+	if (t->tv_nsec >= 1000000000L)
+		t->tv_sec++, t->tv_nsec -= 1000000000L;
+	return true;
 }
 
 /* A timed futex wait fails with EINTR after any handler, SA_RESTART or
  * not (the kernel restarts it only when no handler ran), hence
  * signals_cut_short after EINTR.  The wait compares the generation
  * with `mark` atomically, so a bump just before it is never missed. */
-bool signals_sleep(double seconds, unsigned mark)
+static enum sleep_result sleep_until(const struct timespec *until,
+				     unsigned mark)
 {
-	struct timespec until = kernel_clock_in(seconds);
 	for (;;) {
 		long rc = syscall(SYS_futex, &signals_generation,
 				  FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, mark,
-				  &until, NULL, FUTEX_BITSET_MATCH_ANY);
+				  until, NULL, FUTEX_BITSET_MATCH_ANY);
 		int err = errno;
 		if (signals_since(mark))
-			return false;
+			return SLEEP_CUT_SHORT;
 		if (rc == 0)
 			continue;	/* woken, yet nothing happened */
 		if (err == ETIMEDOUT)
-			return true;
+			return SLEEP_DONE;
 		if (err != EINTR)
-			return nanosleep_until(&until, mark);
+			return nanosleep_until(until, mark);
 		if (signals_cut_short(mark))
-			return false;
+			return SLEEP_CUT_SHORT;
 	}
+}
+
+enum sleep_result signals_sleep(double seconds, unsigned mark)
+{
+	int saved = errno;
+	struct timespec until;
+	enum sleep_result r = kernel_clock_in(seconds, &until) ?
+		sleep_until(&until, mark) : SLEEP_REFUSED;
+	errno = saved;
+	return r;
 }
 
 /* `old` as the kernel reported it, with a trampoline replaced by the

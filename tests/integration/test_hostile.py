@@ -3,7 +3,7 @@
 leaked fd or lost retries because of the shim."""
 import subprocess
 
-from harness import prog, run, shim_env
+from harness import LateServer, dead_port, prog, run, shim_env
 
 
 def both(args, extra=None, timeout=20, log="none"):
@@ -36,3 +36,46 @@ def test_children_sharing_memory_keep_the_parents_handlers():
     assert raw.returncode == pre.returncode == 0, (raw, pre)
     assert raw.stdout == pre.stdout, (raw.stdout, pre.stdout)
     assert "vfork child set B, then fork:\n  child: ran A reported A" in raw.stdout
+
+
+def test_errno_after_a_retried_success_is_what_libc_left():
+    """errno = 0, then a connect refused at first, served 0.3 s later:
+    raw it fails with ECONNREFUSED; retried to success it returns 0 and
+    errno is what libc's calls left (the first one's ECONNREFUSED; the
+    successful one leaves errno alone), nothing of the shim's sleeps."""
+    with LateServer(0.3) as srv:
+        raw, pre = both(["errno", str(srv.port)],
+                        {"KAIORETRY_DELAY": "0.1", "KAIORETRY_BACKOFF": "1",
+                         "KAIORETRY_TRIES": "30"})
+    assert raw.stdout == "rc=-1 errno=ECONNREFUSED\n", raw.stdout
+    assert pre.stdout == "rc=0 errno=ECONNREFUSED\n", pre.stdout
+
+
+# System calls a seccomp filter refuses: the clock's, the waits', both.
+REFUSED = (["clock_gettime"], ["futex"], ["futex", "clock_nanosleep"],
+           ["clock_gettime", "futex", "clock_nanosleep"])
+
+
+def test_a_sandbox_that_refuses_sleeping_never_makes_a_spin():
+    """tries=-1, delay 0.1, deadline 1 s, against a dead port, under a
+    seccomp filter: the program gets the refusal as it does raw, and
+    the shim either sleeps (the vDSO clock, or clock_nanosleep for the
+    futex) or ends the series at once; it never burns the CPU."""
+    keep, port = dead_port()
+    try:
+        for names in REFUSED:
+            raw, pre = both(["seccomp", str(port)] + names,
+                            {"KAIORETRY_TRIES": "-1", "KAIORETRY_DELAY": "0.1",
+                             "KAIORETRY_BACKOFF": "1",
+                             "KAIORETRY_DEADLINE": "1"})
+            what = (names, raw.stdout, pre.stdout, pre.stderr[-300:])
+            assert raw.returncode == pre.returncode == 0, what
+            assert raw.stdout.splitlines()[0] == pre.stdout.splitlines()[0] == \
+                "rc=-1 errno=ECONNREFUSED", what
+            wall, cpu = (float(f.split("=")[1])
+                         for f in pre.stdout.splitlines()[1].split())
+            assert cpu < 0.3 and wall < 1.5, what
+            if "clock_nanosleep" in names:   # no way to sleep: ends at once
+                assert wall < 0.3, what
+    finally:
+        keep.close()

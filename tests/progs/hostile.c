@@ -208,6 +208,68 @@ static int handlers(void)
 	return 0;
 }
 
+/* --- errno ---------------------------------------------------------- */
+
+static int errno_after(const char *port)
+{
+	struct sockaddr_in a = loopback(port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	errno = 0;
+	int rc = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	int e = errno;
+	printf("rc=%d errno=%s\n", rc, e ? strerrorname_np(e) : "0");
+	return 0;
+}
+
+/* --- seccomp --------------------------------------------------------- */
+
+static int refused_number(const char *name)
+{
+	return !strcmp(name, "clock_gettime") ? SYS_clock_gettime :
+	       !strcmp(name, "futex") ? SYS_futex :
+	       !strcmp(name, "clock_nanosleep") ? SYS_clock_nanosleep : -1;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage r;
+	getrusage(RUSAGE_SELF, &r);
+	return (double)(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+	       (double)(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+}
+
+static int sandboxed(const char *port, int n, char **names)
+{
+	struct sock_filter f[32];
+	int len = 0;
+	f[len++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			offsetof(struct seccomp_data, nr));
+	for (int i = 0; i < n && len < 28; i++) {
+		int nr = refused_number(names[i]);
+		if (nr < 0)
+			return 2;
+		f[len++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				(unsigned)nr, 0, 1);
+		f[len++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+				SECCOMP_RET_ERRNO | EPERM);
+	}
+	f[len++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog filter = { .len = (unsigned short)len, .filter = f };
+	struct sockaddr_in a = loopback(port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter)) {
+		perror("seccomp");
+		return 2;
+	}
+	double wall = now(), cpu = cpu_seconds();
+	int rc = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	int e = errno;
+	printf("rc=%d errno=%s\n", rc, strerrorname_np(e));
+	printf("wall=%.2f cpu=%.2f\n", now() - wall, cpu_seconds() - cpu);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -216,6 +278,10 @@ int main(int argc, char **argv)
 		return plain3arg();
 	if (!strcmp(mode, "handlers"))
 		return handlers();
+	if (!strcmp(mode, "errno") && argc == 3)
+		return errno_after(argv[2]);
+	if (!strcmp(mode, "seccomp") && argc >= 3)
+		return sandboxed(argv[2], argc - 3, argv + 3);
 	fprintf(stderr, "usage: see the top of hostile.c\n");
 	return 2;
 }
