@@ -1,9 +1,12 @@
 """Hostile but legal programs: each runs raw and preloaded
 (tests/progs/hostile.c) and must behave the same, with no crash, spin,
 leaked fd or lost retries because of the shim."""
+import os
 import subprocess
+import threading
+import time
 
-from harness import LateServer, dead_port, prog, run, shim_env
+from harness import LateServer, dead_port, prog, run, shim_env, tempdir
 
 
 def both(args, extra=None, timeout=20, log="none"):
@@ -79,3 +82,35 @@ def test_a_sandbox_that_refuses_sleeping_never_makes_a_spin():
                 assert wall < 0.3, what
     finally:
         keep.close()
+
+
+def test_a_config_path_that_is_a_fifo_is_never_opened():
+    """KAIORETRY_CONFIG names a FIFO whose writer waits in open() for a
+    reader.  Raw, nothing opens it; preloaded, the shim refuses it by
+    its type before opening it, so the writer is still waiting (opening
+    a device or a FIFO can act: a watchdog arms, a writer wakes)."""
+    keep, port = dead_port()
+    try:
+        with tempdir() as d:
+            fifo = os.path.join(d, "fifo")
+            os.mkfifo(fifo)
+            woke = []
+            writer = threading.Thread(
+                target=lambda: woke.append(os.open(fifo, os.O_WRONLY)),
+                daemon=True)
+            writer.start()
+            raw, pre = both(["errno", str(port)],
+                            {"KAIORETRY_CONFIG": fifo}, log="stderr")
+            time.sleep(0.2)
+            still_waiting = writer.is_alive()
+            reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # free it
+            writer.join(5)
+            os.close(reader)
+            for fd in woke:
+                os.close(fd)
+    finally:
+        keep.close()
+    assert raw.stdout == pre.stdout == "rc=-1 errno=ECONNREFUSED\n", \
+        (raw.stdout, pre.stdout)
+    assert "not a regular file" in pre.stderr, pre.stderr
+    assert still_waiting, "the shim opened the FIFO"
