@@ -2,6 +2,7 @@
 (tests/progs/hostile.c) and must behave the same, with no crash, spin,
 leaked fd or lost retries because of the shim."""
 import os
+import socket
 import subprocess
 import threading
 import time
@@ -114,3 +115,28 @@ def test_a_config_path_that_is_a_fifo_is_never_opened():
         (raw.stdout, pre.stdout)
     assert "not a regular file" in pre.stderr, pre.stderr
     assert still_waiting, "the shim opened the FIFO"
+
+
+def test_fork_children_never_inherit_a_log_records_fd():
+    """One thread's connects to a dead port are retried and logged (a
+    file, then a syslog socket: an fd opened per record) while another
+    thread forks 400 children that never exec.  Raw, no child holds an
+    fd its parent's program did not open; preloaded, none either."""
+    keep, port = dead_port()
+    try:
+        with tempdir() as d:
+            rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            rx.bind(os.path.join(d, "log"))
+            for sink in ("file:" + os.path.join(d, "k.log"),
+                         "syslog:" + os.path.join(d, "log")):
+                raw, pre = both(["forks", str(port), "400"],
+                                {"KAIORETRY_TRIES": "2", "KAIORETRY_DELAY": "0"},
+                                timeout=60, log=sink)
+                assert raw.returncode == pre.returncode == 0, (sink, raw, pre)
+                assert raw.stdout == pre.stdout == \
+                    "forks=400 children holding a stranger fd=0\n", \
+                    (sink, raw.stdout, pre.stdout)
+            rx.close()
+            assert os.path.getsize(os.path.join(d, "k.log")) > 0
+    finally:
+        keep.close()

@@ -270,6 +270,85 @@ static int sandboxed(const char *port, int n, char **names)
 	return 0;
 }
 
+/* --- forks ----------------------------------------------------------- */
+
+static struct sockaddr_in dead;
+static volatile int stop_hammering;
+static char program_fd[4096];	/* open before the test began */
+
+static void *hammer(void *unused)
+{
+	(void)unused;
+	while (!stop_hammering) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		connect(fd, (struct sockaddr *)&dead, sizeof(dead));
+		close(fd);
+	}
+	return NULL;
+}
+
+/* In a child: 1 when it holds an fd the program did not open (the
+ * hammer's TCP sockets aside), after writing which to `report`. */
+static int holds_a_stranger(int report, int pipe_read)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd(d) ||
+		    fd == report || fd == pipe_read ||
+		    (fd < 4096 && program_fd[fd]))
+			continue;
+		int domain = 0;
+		socklen_t len = sizeof(domain);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+		    domain == AF_INET)
+			continue;
+		char path[64], target[200] = "";
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(path, target, sizeof(target) - 1);
+		dprintf(report, "fd %d -> %s", fd, n > 0 ? target : "?");
+		return 1;
+	}
+	return 0;
+}
+
+static int forks(const char *port, int n)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) < 4096)
+			program_fd[atoi(e->d_name)] = 1;
+	closedir(d);
+	dead = loopback(port);
+	pthread_t t;
+	pthread_create(&t, NULL, hammer, NULL);
+	int strangers = 0;
+	for (int i = 0; i < n; i++) {
+		int p[2];
+		if (pipe(p))
+			return 2;
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(holds_a_stranger(p[1], p[0]));
+		close(p[1]);
+		int status = 0;
+		waitpid(pid, &status, 0);
+		char what[256] = "";
+		if (read(p[0], what, sizeof(what) - 1) < 0)
+			what[0] = '\0';
+		close(p[0]);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
+		    strangers++ == 0)
+			printf("child %d holds %s\n", i, what);
+	}
+	stop_hammering = 1;
+	pthread_join(t, NULL);
+	printf("forks=%d children holding a stranger fd=%d\n", n, strangers);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -280,6 +359,8 @@ int main(int argc, char **argv)
 		return handlers();
 	if (!strcmp(mode, "errno") && argc == 3)
 		return errno_after(argv[2]);
+	if (!strcmp(mode, "forks") && argc == 4)
+		return forks(argv[2], atoi(argv[3]));
 	if (!strcmp(mode, "seccomp") && argc >= 3)
 		return sandboxed(argv[2], argc - 3, argv + 3);
 	fprintf(stderr, "usage: see the top of hostile.c\n");
