@@ -12,6 +12,7 @@
 
 #include <netdb.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/socket.h>
@@ -29,6 +30,7 @@ ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
 ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
 		       struct sockaddr *addr, socklen_t *alen);
 int chroot(const char *path);
+void __longjmp_chk(jmp_buf env, int val);
 
 struct calls {
 #define CALL(name, family, type, params, ...) type(*name) params;

@@ -65,7 +65,9 @@ static __thread uintptr_t running_series __attribute__((tls_model("initial-exec"
 /* A program may siglongjmp out of a signal handler that interrupted a
  * series (wget times its connect that way): the series' frame is gone
  * but the guard stays held, and the thread would pass every call through
- * for good.  A series nested in a handler always lives deeper on the
+ * for good.  A jump through libc's longjmp family releases it
+ * (jumps.c).  For other ways out (setcontext, a jump inlined or made
+ * inside libc): a series nested in a handler always lives deeper on the
  * stack (a lower address) than the one it interrupted; a new series at
  * or above the running one's address means that one was jumped out of. */
 static bool guard_held_for(const struct series *s)
@@ -80,6 +82,14 @@ static bool guard_held_for(const struct series *s)
 		return false;
 	}
 	return true;
+}
+
+void series_left_by_jump(void)
+{
+	if (running_series) {
+		running_series = 0;
+		guard_depth = 0;
+	}
 }
 
 /* The policy under which this failure starts a series, else NULL. */

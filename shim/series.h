@@ -58,6 +58,10 @@ bool series_retry(struct series *s);
 void series_attempted(struct series *s, int code);
 void series_end(struct series *s);
 
+/* The program jumps (longjmp) from this thread: a series interrupted
+ * by the handler that jumps is left for good, and so is its guard. */
+void series_left_by_jump(void);
+
 /* Whether a first failure with `code` would start a series (the fault
  * injector logs the faults that would not). */
 bool series_wanted(enum family family, int code, int fd, int msg_flags);

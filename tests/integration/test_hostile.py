@@ -140,3 +140,25 @@ def test_fork_children_never_inherit_a_log_records_fd():
             assert os.path.getsize(os.path.join(d, "k.log")) > 0
     finally:
         keep.close()
+
+
+def test_a_jump_out_of_a_series_leaves_retries_on_for_the_thread():
+    """wget's way: a signal() handler (SA_RESTART, so no trampoline)
+    jumps out of a connect being retried, with each of libc's longjmp
+    calls; the next connect, from deeper frames, is refused at once raw
+    and is retried preloaded (4 tries, 0.1 s apart), as any other."""
+    keep, port = dead_port()
+    try:
+        for how in ("siglongjmp", "longjmp", "_longjmp", "__longjmp_chk"):
+            raw, pre = both(["jumpout", str(port), how],
+                            {"KAIORETRY_TRIES": "4", "KAIORETRY_DELAY": "0.1",
+                             "KAIORETRY_BACKOFF": "1"})
+            what = (how, raw.stdout, pre.stdout, pre.stderr)
+            assert raw.returncode == pre.returncode == 0, what
+            assert raw.stdout == pre.stdout == \
+                "deeper connect rc=-1 errno=ECONNREFUSED\n", what
+            assert "first connect timed out" in pre.stderr, what
+            took = float(pre.stderr.split("deeper connect took ")[1].split()[0])
+            assert took >= 0.25, what
+    finally:
+        keep.close()

@@ -18,10 +18,11 @@
  *                              loop while another forks N children that
  *                              never exec; each child counts fds the
  *                              parent's program did not open
- *   hostile jumpout PORT       a signal() handler siglongjmps out of a
- *                              connect to the dead PORT; then connects
- *                              from deeper frames; prints how long each
- *                              took */
+ *   hostile jumpout PORT HOW   a signal() handler jumps (HOW: longjmp,
+ *                              _longjmp, siglongjmp, __longjmp_chk) out
+ *                              of a connect to the dead PORT after
+ *                              150 ms; then connects from deeper frames
+ *                              (timings on stderr) */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +40,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
@@ -349,6 +351,66 @@ static int forks(const char *port, int n)
 	return 0;
 }
 
+/* --- jumpout --------------------------------------------------------- */
+
+void __longjmp_chk(sigjmp_buf env, int val);	/* _FORTIFY_SOURCE's */
+
+static sigjmp_buf at_timeout;
+static const char *jump_with;
+
+static void timed_out(int sig)
+{
+	(void)sig;
+	if (!strcmp(jump_with, "longjmp"))
+		longjmp(at_timeout, 1);
+	if (!strcmp(jump_with, "_longjmp"))
+		_longjmp(at_timeout, 1);
+	if (!strcmp(jump_with, "__longjmp_chk"))
+		__longjmp_chk(at_timeout, 1);
+	siglongjmp(at_timeout, 1);
+}
+
+static void connect_deeper(int frames)
+{
+	volatile char pad[2048];
+	pad[0] = 0;
+	if (frames > 0) {
+		connect_deeper(frames - 1 + pad[0]);
+		return;
+	}
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	double t = now();
+	int rc = connect(fd, (struct sockaddr *)&dead, sizeof(dead));
+	int e = errno;
+	printf("deeper connect rc=%d errno=%s\n", rc, strerrorname_np(e));
+	fprintf(stderr, "deeper connect took %.2f s\n", now() - t);
+	close(fd);
+}
+
+/* wget's way: signal() (restarting), alarm, jump out of the handler. */
+static int jumpout(const char *port, const char *how)
+{
+	dead = loopback(port);
+	jump_with = how;
+	signal(SIGALRM, timed_out);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct itimerval in_150ms = { .it_value = { 0, 150000 } };
+	if (sigsetjmp(at_timeout, 1) == 0) {
+		setitimer(ITIMER_REAL, &in_150ms, NULL);
+		int rc = connect(fd, (struct sockaddr *)&dead, sizeof(dead));
+		int e = errno;
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		setitimer(ITIMER_REAL, &off, NULL);
+		fprintf(stderr, "first connect rc=%d errno=%s\n", rc,
+			strerrorname_np(e));
+	} else {
+		fprintf(stderr, "first connect timed out\n");
+	}
+	close(fd);
+	connect_deeper(8);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -361,6 +423,8 @@ int main(int argc, char **argv)
 		return errno_after(argv[2]);
 	if (!strcmp(mode, "forks") && argc == 4)
 		return forks(argv[2], atoi(argv[3]));
+	if (!strcmp(mode, "jumpout") && argc == 4)
+		return jumpout(argv[2], argv[3]);
 	if (!strcmp(mode, "seccomp") && argc >= 3)
 		return sandboxed(argv[2], argc - 3, argv + 3);
 	fprintf(stderr, "usage: see the top of hostile.c\n");
