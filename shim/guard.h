@@ -30,8 +30,8 @@ static inline void guard_leave(void)
 		guard_depth--;
 }
 
-/* Lets go of every level at once: for a series whose frame a handler's
- * siglongjmp abandoned while it held the guard (series.c). */
+/* Lets go of every level at once: for a series whose frame a jump out
+ * of a handler abandoned while it held the guard (series.c, jumps.c). */
 static inline void guard_release_all(void)
 {
 	guard_depth = 0;
