@@ -16,31 +16,17 @@
 #include "real.h"
 #include "series.h"
 
-EXPORT void longjmp(jmp_buf env, int val)
-{
-	series_left_by_jump();
-	hooked.longjmp(env, val);
-	__builtin_unreachable();
-}
+/* Each releases the guard, then makes the program's jump. */
+#define JUMP(name, buffer)                                                   \
+	EXPORT void name(buffer env, int val)                                \
+	{                                                                    \
+		series_left_by_jump();                                       \
+		hooked.name(env, val);                                       \
+		__builtin_unreachable();                                     \
+	}
 
-EXPORT void _longjmp(jmp_buf env, int val)
-{
-	series_left_by_jump();
-	hooked._longjmp(env, val);
-	__builtin_unreachable();
-}
-
-EXPORT void siglongjmp(sigjmp_buf env, int val)
-{
-	series_left_by_jump();
-	hooked.siglongjmp(env, val);
-	__builtin_unreachable();
-}
-
+JUMP(longjmp, jmp_buf)
+JUMP(_longjmp, jmp_buf)
+JUMP(siglongjmp, sigjmp_buf)
 /* What _FORTIFY_SOURCE programs call instead. */
-EXPORT void __longjmp_chk(jmp_buf env, int val)
-{
-	series_left_by_jump();
-	hooked.__longjmp_chk(env, val);
-	__builtin_unreachable();
-}
+JUMP(__longjmp_chk, jmp_buf)
