@@ -16,17 +16,15 @@
 #include "real.h"
 #include "series.h"
 
-/* Each releases the guard, then makes the program's jump. */
-#define JUMP(name, buffer)                                                   \
-	EXPORT void name(buffer env, int val)                                \
-	{                                                                    \
-		series_left_by_jump();                                       \
-		hooked.name(env, val);                                       \
-		__builtin_unreachable();                                     \
+#define JUMP(name, buffer)                                                    \
+	EXPORT void name(buffer env, int val)                                 \
+	{                                                                     \
+		series_left_by_jump();                                        \
+		hooked.name(env, val);                                        \
+		__builtin_unreachable();                                      \
 	}
 
 JUMP(longjmp, jmp_buf)
 JUMP(_longjmp, jmp_buf)
 JUMP(siglongjmp, sigjmp_buf)
-/* What _FORTIFY_SOURCE programs call instead. */
-JUMP(__longjmp_chk, jmp_buf)
+JUMP(__longjmp_chk, jmp_buf)	/* what _FORTIFY_SOURCE programs call */
