@@ -131,12 +131,13 @@ const char *dest_parse(enum family family, const char *text, size_t len,
 {
 	memset(p, 0, sizeof(*p));
 	text = trim(text, &len);
-	if (family == FAMILY_GETADDRINFO) {
+	if (family == FAMILY_GETADDRINFO || family == FAMILY_RESOLVER) {
 		p->kind = DEST_HOST;
 		return parse_glob(text, len, p);
 	}
 	if (family != FAMILY_CONNECT)
-		return "only connect and getaddrinfo sections take a destination";
+		return "only connect, getaddrinfo and resolver sections take a "
+		       "destination";
 	if (len > 5 && memcmp(text, "unix:", 5) == 0) {
 		p->kind = DEST_UNIX;
 		return parse_glob(text + 5, len - 5, p);
@@ -248,7 +249,7 @@ bool dest_target_parse(enum family family, const char *text,
 	memset(ss, 0, sizeof(*ss));
 	*node = NULL;
 	*ss_len = 0;
-	if (family == FAMILY_GETADDRINFO) {
+	if (family == FAMILY_GETADDRINFO || family == FAMILY_RESOLVER) {
 		*node = text;
 		return true;
 	}

@@ -1,12 +1,14 @@
 /* destination.h: policies scoped to a destination, from INI sections
  * such as [connect 10.0.0.0/8], [connect *:5432], [connect [::1]:6379],
- * [connect unix:/run/postgresql/.s.PGSQL.*] and [getaddrinfo *.internal].
+ * [connect unix:/run/postgresql/.s.PGSQL.*], [getaddrinfo *.internal] and
+ * [resolver *.internal].
  *
  * Patterns:
  *   connect      ADDR[/BITS][:PORT] (IPv4), [ADDR[/BITS]][:PORT] (IPv6,
  *                in brackets), *[:PORT] (any address), PORT may be *;
  *                unix:GLOB (a socket path; @name for abstract ones)
  *   getaddrinfo  GLOB on the host name, case-insensitive
+ *   resolver     the same, on the name gethostbyname, res_query... look up
  * An IPv4-mapped IPv6 address (::ffff:10.1.2.3) matches IPv4 patterns.
  *
  * The most specific match wins:

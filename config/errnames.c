@@ -24,6 +24,8 @@ struct eainame {
 
 #define E(name) { #name, name },
 #define D(name, text) { { #name, name }, text },
+/* h_errno values, in the same negative table (hstrerror's texts). */
+#define H(name, text) { { #name, HERRNO_CODE(name) }, text },
 static const struct errname errno_names[] = {
 	E(EPERM)
 	E(ENOENT)
@@ -180,9 +182,14 @@ static const struct eainame eai_names[] = {
 	D(EAI_ALLDONE, "All requests done")
 	D(EAI_INTR, "Interrupted by a signal")
 	D(EAI_IDN_ENCODE, "Parameter string not correctly encoded")
+	H(HOST_NOT_FOUND, "Unknown host")
+	H(TRY_AGAIN, "Host name lookup failure")
+	H(NO_RECOVERY, "Unknown server error")
+	H(NO_DATA, "No address associated with name")
 };
 #undef E
 #undef D
+#undef H
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

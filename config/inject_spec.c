@@ -113,6 +113,7 @@ static bool parse_errors_of(struct parse *ps, const char *v, size_t len)
 {
 	struct inject_rule *r = ps->rule;
 	bool eai_family = r->family == FAMILY_GETADDRINFO;
+	bool herrno_family = r->family == FAMILY_RESOLVER;
 	while (len) {
 		const char *comma = memchr(v, ',', len);
 		size_t n = comma ? (size_t)(comma - v) : len;
@@ -121,16 +122,22 @@ static bool parse_errors_of(struct parse *ps, const char *v, size_t len)
 		int code = errname_code(name, nlen);
 		if (code == 0)
 			return refuse(ps, "unknown error name '%.*s' (like "
-				      "ECONNREFUSED, or EAI_AGAIN for "
-				      "getaddrinfo)",
+				      "ECONNREFUSED, EAI_AGAIN for "
+				      "getaddrinfo, TRY_AGAIN for resolver)",
 				      (int)nlen, name);
-		if (eai_family && code > 0)
+		if (herrno_family && !herrno_code_is(code))
+			return refuse(ps, "resolver calls fail with h_errno "
+				      "names (TRY_AGAIN, HOST_NOT_FOUND, "
+				      "NO_RECOVERY, NO_DATA), not %.*s",
+				      (int)nlen, name);
+		if (eai_family && (code > 0 || herrno_code_is(code)))
 			return refuse(ps, "getaddrinfo fails with EAI_* codes, "
 				      "not %.*s", (int)nlen, name);
-		if (!eai_family && code < 0)
-			return refuse(ps, "%.*s is a getaddrinfo code; %s "
+		if (!eai_family && !herrno_family && code < 0)
+			return refuse(ps, "%.*s is a %s code; %s "
 				      "fails with errno names", (int)nlen, name,
-				      family_name(r->family));
+				      herrno_code_is(code) ? "resolver" :
+				      "getaddrinfo", family_name(r->family));
 		if (r->error_count == INJECT_ERRORS_MAX)
 			return refuse(ps, "more than %d errors",
 				      INJECT_ERRORS_MAX);
@@ -175,7 +182,7 @@ static bool parse_short(struct parse *ps, const char *v, size_t len)
 	struct inject_rule *r = ps->rule;
 	size_t i = 0;
 	if (r->family == FAMILY_CONNECT || r->family == FAMILY_ACCEPT ||
-	    r->family == FAMILY_GETADDRINFO)
+	    r->family == FAMILY_GETADDRINFO || r->family == FAMILY_RESOLVER)
 		return refuse(ps, "short= applies to read, write, recv and "
 			      "send calls, not %s", family_name(r->family));
 	if (!counter_at(v, len, &i, &r->short_bytes) || i != len)
@@ -267,8 +274,10 @@ static bool parse_port(struct parse *ps, const char *v, size_t len)
 
 static bool parse_host(struct parse *ps, const char *v, size_t len)
 {
-	if (ps->rule->family != FAMILY_GETADDRINFO)
-		return refuse(ps, "host= filters getaddrinfo names, not %s",
+	if (ps->rule->family != FAMILY_GETADDRINFO &&
+	    ps->rule->family != FAMILY_RESOLVER)
+		return refuse(ps, "host= filters getaddrinfo and resolver "
+			      "names, not %s",
 			      family_name(ps->rule->family));
 	if (len == 0 || len >= INJECT_HOST_MAX || memchr(v, '\0', len))
 		return refuse(ps, "host= needs a name or glob of 1 to %d "
@@ -334,7 +343,7 @@ static bool parse_target(struct parse *ps, const char *name, size_t len)
 		}
 	}
 	return refuse(ps, "unknown call '%.*s' (families: connect accept read "
-		      "write recv send getaddrinfo; or a call like readv)",
+		      "write recv send getaddrinfo resolver; or a call like readv)",
 		      (int)(len > 32 ? 32 : len), name);
 }
 

@@ -28,8 +28,14 @@
  * - send ENOBUFS stays (a full device queue drains), except that the
  *   shim never retries it for a sendmsg that carries control data
  *   (shim/sendmsg.c): that is the kernel refusing the control buffer
- *   (net.core.optmem_max), which no wait changes. */
+ *   (net.core.optmem_max), which no wait changes.
+ * - the old resolver (gethostbyname, res_query, ...) retries TRY_AGAIN
+ *   only: HOST_NOT_FOUND and NO_DATA are answers.  ERANGE from its _r
+ *   forms asks the program for a bigger buffer, so it is never
+ *   transient, not even under `all`. */
 #include "policy.h"
+
+#include "errnames.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -60,7 +66,8 @@ int family_by_name(const char *name, unsigned long len)
 static const int never_transient_errors[] = {
 	EFAULT, EBADF, EINVAL, ENOTSOCK, EISCONN, EAFNOSUPPORT, EPROTOTYPE,
 	EMSGSIZE, ENAMETOOLONG, ESPIPE, EISDIR, ENOSYS, EPIPE,
-	EAI_BADFLAGS, EAI_FAMILY, EAI_SOCKTYPE, EAI_SERVICE, EAI_OVERFLOW, 0
+	ERANGE, EAI_BADFLAGS, EAI_FAMILY, EAI_SOCKTYPE, EAI_SERVICE,
+	EAI_OVERFLOW, 0
 };
 
 bool never_transient(int code)
@@ -81,6 +88,7 @@ static const int accept_errors[] = {
 static const int input_errors[] = { ENOMEM, 0 };
 static const int output_errors[] = { ENOBUFS, ENOMEM, 0 };
 static const int getaddrinfo_errors[] = { EAI_AGAIN, 0 };
+static const int resolver_errors[] = { HERRNO_CODE(TRY_AGAIN), 0 };
 
 static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_CONNECT] = connect_errors,
@@ -90,6 +98,7 @@ static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_RECV] = input_errors,
 	[FAMILY_SEND] = output_errors,
 	[FAMILY_GETADDRINFO] = getaddrinfo_errors,
+	[FAMILY_RESOLVER] = resolver_errors,
 };
 
 void policy_builtin(struct policy *policy, enum family family)

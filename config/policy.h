@@ -2,8 +2,9 @@
  *
  * A policy is kaioretry's parameter set (tries, delay, backoff, jitter,
  * min_delay, max_delay, exceptions) with exceptions turned into a set of
- * error codes.  Codes are errno values (positive) or getaddrinfo EAI_*
- * values (negative), so one set type serves every family. */
+ * error codes.  Codes are errno values (positive), getaddrinfo EAI_*
+ * values or the old resolver's h_errno values (negative, errnames.h), so
+ * one set type serves every family. */
 #ifndef KAIORETRY_POLICY_H
 #define KAIORETRY_POLICY_H
 
@@ -19,7 +20,8 @@
 	X(WRITE, write) \
 	X(RECV, recv) \
 	X(SEND, send) \
-	X(GETADDRINFO, getaddrinfo)
+	X(GETADDRINFO, getaddrinfo) \
+	X(RESOLVER, resolver)
 
 enum family {
 #define X(UPPER, lower) FAMILY_##UPPER,

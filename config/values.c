@@ -170,8 +170,8 @@ static const char *add_error(void *ctx, const char *name, size_t len)
 	}
 	int code = errname_code(name, len);
 	if (code == 0)
-		return "unknown error name (expected names like ECONNREFUSED "
-		       "or EAI_AGAIN, or all)";
+		return "unknown error name (expected names like ECONNREFUSED, "
+		       "EAI_AGAIN or TRY_AGAIN, or all)";
 	errset_add(set, code);
 	return NULL;
 }
@@ -196,7 +196,7 @@ static const char *add_family(void *ctx, const char *name, size_t len)
 	int family = family_by_name(name, len);
 	if (family < 0)
 		return "unknown family (expected connect, accept, read, write, "
-		       "recv, send, getaddrinfo or all)";
+		       "recv, send, getaddrinfo, resolver or all)";
 	enabled[family] = true;
 	return NULL;
 }

@@ -7,8 +7,9 @@
  * argument is a buffer (read, write, recv, send: the third is its
  * length), an iovec array (readv, writev: the third is the count), a
  * msghdr (recvmsg, sendmsg) or a sockaddr (connect); a const sockaddr
- * fifth argument is sendto's target; a string first argument is
- * getaddrinfo's name.  A new row needs nothing here.
+ * fifth argument is sendto's target; a string first argument is the
+ * name getaddrinfo or the resolver looks up, and a string after a
+ * res_state is res_nquery's.  A new row needs nothing here.
  *
  * An injector runs before the real call has looked at its arguments, so
  * it reads the program's addresses, msghdr and iovec only through
@@ -24,14 +25,21 @@
 #include <stdint.h>
 
 #include "../common/attributes.h"
+#include "../config/errnames.h"
 #include "inject.h"
 #include "progmem.h"
 #include "real.h"
 #include "target.h"
 
+/* What a missing argument reads as (gethostbyname has one): an lvalue
+ * of a type no _Generic below selects on, never written. */
+static int no_arg;
+
 #define ARG1(a, ...) a
-#define ARG2(a, b, ...) b
-#define ARG3(a, b, c, ...) c
+#define ARG2(...) ARG2_(__VA_ARGS__, no_arg, no_arg)
+#define ARG2_(a, b, ...) b
+#define ARG3(...) ARG3_(__VA_ARGS__, no_arg, no_arg, no_arg)
+#define ARG3_(a, b, c, ...) c
 #define ARG5(...) ARG5_(__VA_ARGS__, 0, 0, 0, 0, 0)
 #define ARG5_(a, b, c, d, e, ...) e
 #define ARG6(...) ARG6_(__VA_ARGS__, 0, 0, 0, 0, 0, 0)
@@ -98,6 +106,7 @@ static void subject_sendmsg(struct inject_subject *s,
 		    AS_PTR(ARG5 args), (uintptr_t)(ARG6 args));               \
 		(s)->host = _Generic(ARG1 args,                               \
 			const char *: (const char *)AS_PTR(ARG1 args),        \
+			res_state: (const char *)AS_PTR(ARG2 args),           \
 			default: (const char *)NULL);                         \
 	} while (0)
 
@@ -203,9 +212,18 @@ static void shortened_done(struct shortened *sh)
 #define FD(fd) target_fd(&t, fd)
 #define SOCKADDR(addr, len) target_sockaddr(&t, addr, len)
 #define HOST(node, service) target_host(&t, node, service)
+#define NAME(name) target_name(&t, name)
+#define HOSTADDR(addr, len, type) target_hostaddr(&t, addr, len, type)
 
 #define FAILURE_NEG1(code) (errno = (code), -1)
 #define FAILURE_EAI(code) ((code) == EAI_SYSTEM ? (errno = EIO, (code)) : (code))
+/* inject_spec.c lets only h_errno names (HERRNO_CODE) reach these; the
+ * _r forms say TRY_AGAIN with EAGAIN, an answer with 0 and no result. */
+#define FAILURE_NULL_H(code) (h_errno = HERRNO_OF(code), NULL)
+#define FAILURE_NEG1_H(code) (h_errno = HERRNO_OF(code), -1)
+#define FAILURE_R_H(code)                                                     \
+	(*result = NULL, *h_errnop = HERRNO_OF(code),                         \
+	 HERRNO_OF(code) == TRY_AGAIN ? EAGAIN : 0)
 
 #define CALL(name, family, type, params, args, blocking, target, again, fails) \
 	static type inject_##name params                                      \
@@ -214,7 +232,8 @@ static void shortened_done(struct shortened *sh)
 		struct inject_decision d;                                     \
 		struct shortened sh = { .msg_in = NULL };                     \
 		struct sockaddr_storage aimed_at;                             \
-		bool nss = FAMILY_##family == FAMILY_GETADDRINFO;             \
+		bool nss = FAMILY_##family == FAMILY_GETADDRINFO ||           \
+			   FAMILY_##family == FAMILY_RESOLVER;                \
 		SUBJECT(&subject, &aimed_at, args);                           \
 		bool act = inject_decide(&subject, &d);                       \
 		if (act && d.delay > 0)                                       \
@@ -246,9 +265,14 @@ void inject_start(const struct config *cfg)
 	uint64_t calls = inject_begin(cfg);
 	if (!calls)
 		return;
-	/* getaddrinfo always: its injector keeps NSS's own calls out of
-	 * every rule's count. */
-	calls |= (uint64_t)1 << INJECT_CALL_getaddrinfo;
+	/* getaddrinfo and the resolver always: their injectors keep NSS's
+	 * own calls out of every rule's count. */
+#define CALL(name, family, ...)                                               \
+	if (FAMILY_##family == FAMILY_GETADDRINFO ||                          \
+	    FAMILY_##family == FAMILY_RESOLVER)                               \
+		calls |= (uint64_t)1 << INJECT_CALL_##name;
+#include "../common/calls.def"
+#undef CALL
 #define CALL(name, ...)                                                       \
 	if (calls >> INJECT_CALL_##name & 1)                                  \
 		__atomic_store_n(&attempt.name, inject_##name,                \

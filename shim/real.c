@@ -19,6 +19,9 @@
 
 #define FAILURE_NEG1 (-1)
 #define FAILURE_EAI EAI_SYSTEM
+#define FAILURE_NULL_H (h_errno = NETDB_INTERNAL, NULL)
+#define FAILURE_NEG1_H (h_errno = NETDB_INTERNAL, -1)
+#define FAILURE_R_H (*result = NULL, *h_errnop = NETDB_INTERNAL, ENOSYS)
 
 /* Set while dlsym runs on this thread: a wrapped call from inside it
  * (an exotic malloc reading a file) must not look up again. */
@@ -34,6 +37,10 @@ static bool resolve(void **libc_slot, void **attempt_slot, void *stub,
 	resolving = true;
 	guard_enter();
 	void *fn = dlsym(RTLD_NEXT, name);
+	/* __res_query and its kin are glibc's old, non-default versions
+	 * of res_query..., which dlsym does not return. */
+	if (!fn && name[0] == '_' && name[1] == '_')
+		fn = dlsym(RTLD_NEXT, name + 2);
 	guard_leave();
 	resolving = false;
 	if (!fn)

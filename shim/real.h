@@ -12,6 +12,7 @@
 
 #include <netdb.h>
 #include <pthread.h>
+#include <resolv.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>

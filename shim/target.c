@@ -139,6 +139,26 @@ void target_host(struct text *t, const char *node, const char *service)
 		text_str(t, "*");
 }
 
+void target_name(struct text *t, const char *name)
+{
+	if (name)
+		text_escaped(t, name, strlen(name));
+	else
+		text_str(t, "?");
+}
+
+void target_hostaddr(struct text *t, const void *bytes, socklen_t len,
+		     int af)
+{
+	uint8_t b[16];
+	if (af == AF_INET && len == 4 && progmem_copy(b, bytes, 4))
+		ipv4(t, b);
+	else if (af == AF_INET6 && len == 16 && progmem_copy(b, bytes, 16))
+		ipv6(t, b);
+	else
+		text_str(t, "?");
+}
+
 void target_text(struct text *t, const struct target *target)
 {
 	switch (target->kind) {
@@ -150,6 +170,12 @@ void target_text(struct text *t, const struct target *target)
 		break;
 	case TARGET_HOST:
 		target_host(t, target->node, target->service);
+		break;
+	case TARGET_NAME:
+		target_name(t, target->node);
+		break;
+	case TARGET_HOSTADDR:
+		target_hostaddr(t, target->bytes, target->len, target->af);
 		break;
 	}
 }

@@ -1,6 +1,8 @@
 /* target.h: naming what a call was aimed at, for the log:
  * "127.0.0.1:5432", "[::1]:6379", "unix:/run/app.sock", "fd 7",
- * "db.internal:5432".  Names from the program are escaped. */
+ * "db.internal:5432", "db.internal" (a name the old resolver looks up),
+ * "10.0.0.5" (an address gethostbyaddr looks up).  Names from the
+ * program are escaped. */
 #ifndef KAIORETRY_TARGET_H
 #define KAIORETRY_TARGET_H
 
@@ -11,11 +13,16 @@
 /* What a call was aimed at, kept as the call's own arguments (which
  * outlive its series) and named only when a record is written. */
 struct target {
-	enum { TARGET_FD, TARGET_SOCKADDR, TARGET_HOST } kind;
+	enum {
+		TARGET_FD, TARGET_SOCKADDR, TARGET_HOST, TARGET_NAME,
+		TARGET_HOSTADDR
+	} kind;
 	int fd;
+	int af;				/* HOSTADDR: AF_INET or AF_INET6 */
 	socklen_t len;
 	const struct sockaddr *addr;
-	const char *node, *service;
+	const void *bytes;		/* HOSTADDR: the raw address */
+	const char *node, *service;	/* NAME: node only */
 };
 
 void target_text(struct text *t, const struct target *target);
@@ -24,5 +31,8 @@ void target_fd(struct text *t, int fd);
 void target_sockaddr(struct text *t, const struct sockaddr *addr,
 		     socklen_t len);
 void target_host(struct text *t, const char *node, const char *service);
+void target_name(struct text *t, const char *name);
+void target_hostaddr(struct text *t, const void *bytes, socklen_t len,
+		     int af);
 
 #endif

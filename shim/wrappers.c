@@ -43,7 +43,9 @@
  *	}
  *
  * The `again` column swaps in connect.h's or sendmsg.h's begin, again
- * and end; `fails` EAI tests r != 0 and takes the code from r.  Only
+ * and end; `fails` EAI tests r != 0 and takes the code from r, and the
+ * resolver's kinds (NULL_H, NEG1_H, R_H) take it from h_errno, or from
+ * the _r forms' *h_errnop, read by the name the row gives it.  Only
  * getaddrinfo does anything after a success (SUCCEEDED).
  *
  * The arguments must outlive the call for a retry.  Left to itself the
@@ -53,8 +55,10 @@
  * back.  The empty asm makes that copy real.  `make bench-budget`
  * counts the result. */
 #include <errno.h>
+#include <netdb.h>
 
 #include "../common/attributes.h"
+#include "../config/errnames.h"
 #include "addrlist.h"
 #include "connect.h"
 #include "real.h"
@@ -66,6 +70,31 @@
 #define FAILED_EAI(r) ((r) != 0)
 #define CODE_NEG1(r) errno
 #define CODE_EAI(r) (r)
+#define FAILED_NULL_H(r) ((r) == NULL)
+#define FAILED_NEG1_H(r) ((r) == -1)
+#define FAILED_R_H(r) ((r) != 0 || *result == NULL)
+#define CODE_NULL_H(r) herrno_failure(h_errno)
+#define CODE_NEG1_H(r) herrno_failure(h_errno)
+#define CODE_R_H(r) r_failure(r, *h_errnop)
+
+/* The code of a failure the resolver explains in h_errno; its
+ * NETDB_INTERNAL defers to errno. */
+static inline int herrno_failure(int h)
+{
+	if (h >= HOST_NOT_FOUND && h <= NO_DATA)
+		return HERRNO_CODE(h);
+	return errno ? errno : EIO;
+}
+
+/* An _r form's: EAGAIN is h_errno's TRY_AGAIN (or another h_errno
+ * value) speaking; any other non-zero return is an errno value, ERANGE
+ * above all; 0 with no result is a negative answer. */
+static inline int r_failure(int r, int h)
+{
+	if (r == 0 || (r == EAGAIN && h >= HOST_NOT_FOUND && h <= NO_DATA))
+		return herrno_failure(h);
+	return r;
+}
 
 #define FD(fd_) s.target = (struct target){ .kind = TARGET_FD, .fd = fd_ }
 #define SOCKADDR(addr_, len_)                                                 \
@@ -74,10 +103,16 @@
 #define HOST(node_, service_)                                                 \
 	s.target = (struct target){ .kind = TARGET_HOST, .node = node_,       \
 				    .service = service_ }
+#define NAME(name_) s.target = (struct target){ .kind = TARGET_NAME, .node = name_ }
+#define HOSTADDR(addr_, len_, type_)                                          \
+	s.target = (struct target){ .kind = TARGET_HOSTADDR, .bytes = addr_,  \
+				    .len = len_, .af = type_ }
 /* The same column, read as what chooses a destination section. */
 #define DEST_FD(fd) NULL, 0, NULL
 #define DEST_SOCKADDR(addr, len) addr, len, NULL
 #define DEST_HOST(node, service) NULL, 0, node
+#define DEST_NAME(name) NULL, 0, name
+#define DEST_HOSTADDR(addr, len, type) NULL, 0, NULL
 
 #define AGAIN_REAL(name, args) attempt.name args
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
@@ -87,9 +122,9 @@
 #define END_CONNECT(r) connect_end(&s, r)
 #define END_SENDMSG(r) (r)
 
-/* EACH(m, a, b, c) is m(a) m(b) m(c), for up to 7 arguments. */
-#define COUNT(...) COUNT_(__VA_ARGS__, 7, 6, 5, 4, 3, 2, 1, 0)
-#define COUNT_(a, b, c, d, e, f, g, n, ...) n
+/* EACH(m, a, b, c) is m(a) m(b) m(c), for up to 8 arguments. */
+#define COUNT(...) COUNT_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define COUNT_(a, b, c, d, e, f, g, h, n, ...) n
 #define GLUE(a, b) GLUE_(a, b)
 #define GLUE_(a, b) a##b
 #define EACH(m, ...) GLUE(EACH_, COUNT(__VA_ARGS__))(m, __VA_ARGS__)
@@ -100,6 +135,7 @@
 #define EACH_5(m, a, ...) m(a) EACH_4(m, __VA_ARGS__)
 #define EACH_6(m, a, ...) m(a) EACH_5(m, __VA_ARGS__)
 #define EACH_7(m, a, ...) m(a) EACH_6(m, __VA_ARGS__)
+#define EACH_8(m, a, ...) m(a) EACH_7(m, __VA_ARGS__)
 /* A member of the saved arguments, from a parameter; a local read back
  * from them, in the cold path. */
 #define MEMBER(declaration) declaration;

@@ -85,6 +85,8 @@ START_TEST(rules_and_targets)
 	ck_assert(parse("connect:addr=10.0.0.5:5432:error=ECONNREFUSED,ETIMEDOUT:p=0.3"));
 	ck_assert(parse("recv:error=ECONNRESET:when=20;read:error=ECONNRESET:when=20"));
 	ck_assert(parse("recv:delay=200ms:short=512"));
+	ck_assert(parse("gethostbyname:error=TRY_AGAIN"));
+	ck_assert(parse("resolver:host=*.internal:error=TRY_AGAIN,NO_RECOVERY"));
 
 	ck_assert(parse(""));
 	ck_assert_int_eq(spec.count, 0);
@@ -173,7 +175,11 @@ static const struct {
 	{ "connect:error=EIO:addr=[::1]x", "expected IP, IP:PORT or [IPv6]:PORT" },
 	{ "connect:error=EIO:port=0", "port='0': expected 1..65535" },
 	{ "connect:error=EIO:port=65536", "port='65536'" },
-	{ "connect:error=EIO:host=db", "host= filters getaddrinfo names, not connect" },
+	{ "connect:error=EIO:host=db", "host= filters getaddrinfo and resolver names, not connect" },
+	{ "gethostbyname:error=EIO", "resolver calls fail with h_errno names" },
+	{ "getaddrinfo:error=TRY_AGAIN", "getaddrinfo fails with EAI_* codes, not TRY_AGAIN" },
+	{ "connect:error=TRY_AGAIN", "TRY_AGAIN is a resolver code" },
+	{ "res_query:short=5", "short= applies to read, write, recv and send calls, not resolver" },
 	{ "write:error=EIO:colour=red", "unknown item 'colour=red'" },
 	{ "write:error=EIO:p=0.5:p=0.5", "p= given twice" },
 	{ "write:error=E1,E2,E3,E4,E5,E6,E7,E8,E9", "unknown error name 'E1'" },
