@@ -1,7 +1,7 @@
 /* explain_destinations.c: --explain for destination sections ([connect
- * PATTERN], [getaddrinfo PATTERN]), and --explain --target, which names
- * the section that applies to one target by the same rule the shim uses
- * (dest_choose). */
+ * PATTERN], [getaddrinfo PATTERN], [resolver PATTERN]), and --explain
+ * --target, which names the section that applies to one target by the
+ * same rule the shim uses (dest_choose). */
 #include "cli.h"
 
 static void section_name(FILE *out, const struct config *cfg,
@@ -22,19 +22,16 @@ void explain_destinations(FILE *out, const struct config *cfg)
 	}
 }
 
-int explain_target(FILE *out, const struct config *cfg, const char *target)
+/* The policy for `target` in one family, and which section gave it. */
+static void explain_target_in(FILE *out, const struct config *cfg,
+			      const char *target, enum family family,
+			      const struct sockaddr_storage *ss,
+			      socklen_t len, const char *node)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	const char *node;
-	enum family family = FAMILY_CONNECT;
-	if (!dest_target_parse(family, target, &ss, &len, &node)) {
-		family = FAMILY_GETADDRINFO;
-		dest_target_parse(family, target, &ss, &len, &node);
-	}
+	const struct sockaddr *addr = len ? (const struct sockaddr *)ss : NULL;
 	const struct destination *d = dest_choose(
-		cfg->destination, cfg->destination_count, family,
-		len ? (const struct sockaddr *)&ss : NULL, len, node);
+		cfg->destination, cfg->destination_count, family, addr, len,
+		node);
 	fprintf(out, "target %s (%s): ", target, family_name(family));
 	if (d) {
 		section_name(out, cfg, d);
@@ -42,8 +39,7 @@ int explain_target(FILE *out, const struct config *cfg, const char *target)
 		for (int i = 0; i < cfg->destination_count; i++) {
 			const struct destination *m = &cfg->destination[i];
 			if (m->family == family &&
-			    dest_choose(m, 1, family, len ? (const struct sockaddr *)&ss
-					: NULL, len, node))
+			    dest_choose(m, 1, family, addr, len, node))
 				fprintf(out, " [%s %s]", family_name(family),
 					m->text);
 		}
@@ -54,5 +50,22 @@ int explain_target(FILE *out, const struct config *cfg, const char *target)
 	}
 	fprintf(out, "%s:", family_name(family));
 	explain_summary(out, d ? &d->policy : &cfg->policy[family]);
+}
+
+/* An address is connect's; a name is looked up by getaddrinfo or the
+ * old resolver, whose sections are apart (their error codes are). */
+int explain_target(FILE *out, const struct config *cfg, const char *target)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	const char *node;
+	if (dest_target_parse(FAMILY_CONNECT, target, &ss, &len, &node)) {
+		explain_target_in(out, cfg, target, FAMILY_CONNECT, &ss, len,
+				  node);
+		return 0;
+	}
+	dest_target_parse(FAMILY_GETADDRINFO, target, &ss, &len, &node);
+	explain_target_in(out, cfg, target, FAMILY_GETADDRINFO, &ss, len, node);
+	explain_target_in(out, cfg, target, FAMILY_RESOLVER, &ss, len, node);
 	return 0;
 }

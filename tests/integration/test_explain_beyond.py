@@ -50,7 +50,8 @@ def test_explain_target_names_the_destination_section_that_applies():
                     "[connect 10.0.0.0/8]\ntries = 8\n"
                     "[connect *:5432]\ntries = 54\n"
                     "[connect 10.1.2.3:5432]\ntries = 99\n"
-                    "[getaddrinfo *.internal]\ntries = 7\n")
+                    "[getaddrinfo *.internal]\ntries = 7\n"
+                    "[resolver db.*]\ntries = 6\n")
         os.chmod(ini, 0o644)
         out = explain("-c", ini, "--target", "10.1.2.3:5432")
         assert (f"target 10.1.2.3:5432 (connect): [connect 10.1.2.3:5432] ({ini}:7) "
@@ -62,7 +63,11 @@ def test_explain_target_names_the_destination_section_that_applies():
         out = explain("-c", ini, "--target", "192.0.2.1:80")
         assert "no destination section matches; the [connect] policy applies" in out
         out = explain("-c", ini, "--target", "db.internal")
-        assert out.rstrip().splitlines()[-1].startswith("getaddrinfo: tries=7 "), out
+        assert "\ngetaddrinfo: tries=7 " in out, out
+        # The old resolver's lookups of the same name: its own sections.
+        assert (f"target db.internal (resolver): [resolver db.*] ({ini}:11) "
+                "applies") in out, out
+        assert out.rstrip().splitlines()[-1].startswith("resolver: tries=6 "), out
         assert f"destination [connect *:5432] ({ini}:5): tries=54" in out
 
 
