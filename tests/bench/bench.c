@@ -26,7 +26,8 @@
  *                               the shim sleeps; prints each one's ms:
  *                               the machine's own timer accuracy
  *
- * WORKLOAD: write read sendrecv connect getaddrinfo
+ * WORKLOAD: write read sendrecv connect getaddrinfo gethostbyname
+ *           gethostbyname_r res_query
  */
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -35,12 +36,14 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <resolv.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -155,12 +158,87 @@ static void getaddrinfo_once(void)
 	freeaddrinfo(res);
 }
 
+/* The old resolver, from /etc/hosts (what "localhost" is everywhere). */
+static void gethostbyname_once(void)
+{
+	if (!gethostbyname("localhost"))
+		die("gethostbyname");
+}
+
+static void gethostbyname_r_once(void)
+{
+	struct hostent he, *result;
+	char buf[1024];
+	int h_err;
+	if (gethostbyname_r("localhost", &he, buf, sizeof(buf), &result,
+			    &h_err) != 0 || !result)
+		die("gethostbyname_r");
+}
+
+/* A DNS server in a thread answering every query with one A record,
+ * through raw system calls: only res_query's wrapper is counted. */
+static int dns_fd;
+
+static void *dns_serve(void *unused)
+{
+	static const unsigned char record[] = {
+		0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1
+	};
+	unsigned char m[512];
+	(void)unused;
+	for (;;) {
+		struct sockaddr_in from;
+		socklen_t len = sizeof(from);
+		long n = syscall(SYS_recvfrom, dns_fd, m,
+				 sizeof(m) - sizeof(record), 0, &from, &len);
+		if (n < 12)
+			continue;
+		m[2] |= 0x80;		/* a response */
+		m[3] = 0x80;		/* recursion available, no error */
+		m[6] = 0, m[7] = 1;	/* one answer */
+		m[10] = 0, m[11] = 0;
+		memcpy(m + n, record, sizeof(record));
+		syscall(SYS_sendto, dns_fd, m, n + (long)sizeof(record), 0,
+			&from, len);
+	}
+	return NULL;
+}
+
+static void open_dns(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	pthread_t t;
+	dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (dns_fd < 0 || bind(dns_fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(dns_fd, (struct sockaddr *)&a, &len))
+		die("dns socket");
+	if (res_init() != 0)
+		die("res_init");
+	_res.nscount = 1;
+	_res.nsaddr_list[0] = a;
+	if (pthread_create(&t, NULL, dns_serve, NULL) != 0)
+		die("dns thread");
+}
+
+static void res_query_once(void)
+{
+	unsigned char answer[512];
+	if (res_query("bench.example", ns_c_in, ns_t_a, answer,
+		      sizeof(answer)) < 0)
+		die("res_query");
+}
+
 static const struct workload workloads[] = {
 	{ "write", open_null, write_once },
 	{ "read", open_zero, read_once },
 	{ "sendrecv", open_pair, sendrecv_once },
 	{ "connect", open_listener, connect_once },
 	{ "getaddrinfo", nothing, getaddrinfo_once },
+	{ "gethostbyname", nothing, gethostbyname_once },
+	{ "gethostbyname_r", nothing, gethostbyname_r_once },
+	{ "res_query", open_dns, res_query_once },
 };
 
 static int run(const char *name, long n)
