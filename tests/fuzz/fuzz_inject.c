@@ -1,8 +1,10 @@
 /* fuzz_inject: the fault injection spec parser (KAIORETRY_INJECT).  An
- * accepted spec holds sane rules; a refused one leaves the rules as they
- * were and says why in a NUL-terminated message. */
+ * accepted spec holds sane rules, each error of its family's kind (the
+ * injectors build the failure from it); a refused one leaves the rules
+ * as they were and says why in a NUL-terminated message. */
 #include <stdint.h>
 
+#include "errnames.h"
 #include "inject_spec.h"
 #include "invariants.h"
 
@@ -30,6 +32,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			REQUIRE(r->when_first <= r->when_last);
 			REQUIRE(memchr(r->host, '\0', sizeof(r->host)));
 			REQUIRE(memchr(r->text, '\0', sizeof(r->text)));
+			for (int e = 0; e < r->error_count; e++) {
+				int c = r->errors[e];
+				if (r->family == FAMILY_RESOLVER)
+					REQUIRE(herrno_code_is(c));
+				else if (r->family == FAMILY_GETADDRINFO)
+					REQUIRE(c < 0 && !herrno_code_is(c));
+				else
+					REQUIRE(c > 0);
+			}
 			for (uint64_t n = 0; n < 40; n++)
 				(void)inject_when_selects(r, n);
 		}
