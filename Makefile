@@ -100,6 +100,7 @@ deps:
 	@scripts/install-deps
 
 UNIT_SHIM_OBJ = $(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o \
+	$(BUILD)/obj/shim/ready_protocols.o \
 	$(BUILD)/obj/shim/tzfile.o $(BUILD)/obj/shim/tzrule.o \
 	$(BUILD)/obj/shim/addrmatch.o $(BUILD)/obj/shim/target.o \
 	$(BUILD)/obj/shim/progmem.o

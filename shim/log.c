@@ -13,6 +13,7 @@
 #include "../config/beyond.h"
 #include "../config/errnames.h"
 #include "inject.h"
+#include "ready_note.h"
 #include "sink.h"
 #include "target.h"
 
@@ -59,6 +60,24 @@ static void error_text(struct text *t, int code)
 	text_str(t, " (");
 	text_str(t, errname_describe(code));
 	text_str(t, ")");
+}
+
+/* A connect try a readiness check held back reaches the series as
+ * ECONNREFUSED; its line says what the server said instead. */
+static bool held_back(const struct series *s, int code)
+{
+	int fd;
+	return s->family == FAMILY_CONNECT && code == ECONNREFUSED &&
+	       ready_note_get(&fd);
+}
+
+static void failure_text(struct text *t, const struct series *s, int code)
+{
+	if (held_back(s, code))
+		ready_note_text(t);
+	else
+		error_text(t, code);
+	inject_mark(t, s->call);
 }
 
 static void error_set_text(struct text *t, const struct errset *set)
@@ -168,9 +187,8 @@ void log_first_failure(struct series *s)
 	if (!t)
 		return;
 	call_and_target(t, s);
-	text_str(t, " failed: ");
-	error_text(t, s->first_code);
-	inject_mark(t, s->call);
+	text_str(t, held_back(s, s->first_code) ? " " : " failed: ");
+	failure_text(t, s, s->first_code);
 	text_str(t, "; ");
 	policy_text(t, s->policy);
 	emit(s, LOG_WARNING, t);
@@ -190,8 +208,7 @@ void log_new_failure(struct series *s)
 	text_str(t, " failed on try #");
 	text_uint(t, s->calls);
 	text_str(t, ": ");
-	error_text(t, s->last_code);
-	inject_mark(t, s->call);
+	failure_text(t, s, s->last_code);
 	emit(s, LOG_INFO, t);
 }
 
@@ -246,8 +263,7 @@ void log_outcome(struct series *s)
 	text_str(t, " s");
 	if (!ok) {
 		text_str(t, ": ");
-		error_text(t, s->last_code);
-		inject_mark(t, s->call);
+		failure_text(t, s, s->last_code);
 	}
 	if (!ok && s->stop == STOP_DEADLINE) {
 		text_str(t, "; deadline of ");

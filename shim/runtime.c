@@ -19,6 +19,7 @@
 #include "inject.h"
 #include "instance.h"
 #include "log.h"
+#include "ready.h"
 
 enum { UNLOADED, LOADING, READY };
 
@@ -102,7 +103,9 @@ __attribute__((constructor)) static void runtime_start(void)
 	const struct config *cfg = runtime_config();
 	/* Bounds wrap injectors, so injected faults land beneath them. */
 	inject_start(cfg);
-	if (cfg)
+	if (cfg) {
 		connect_timeout_install(cfg);
+		ready_install(cfg);	/* outermost: checks before bounds */
+	}
 	errno = saved;
 }
