@@ -8,9 +8,10 @@ never the system's services.
   database system is not accepting connections") until `pg_ctl promote`
   runs, `promote_after` seconds in.  Runs as the postgres user (runuser)
   when the tests run as root.
+- LatePostgres: a real PostgreSQL primary started `delay` s late.
 - LoadingRedis: a real redis-server loading a dump of 3000 keys slowed
-  with its key-load-delay setting, answering -LOADING for about two
-  seconds.
+  with its key-load-delay setting, answering -LOADING for about
+  `load_seconds`, started at once or `start_after` s late.
 - WarmingHTTP: a stand-in (python's http.server), not a real service: it
   answers 503 for `warm` seconds, then 200.
 """
@@ -143,6 +144,32 @@ class PostgresStandby:
         shutil.rmtree(self.top, ignore_errors=True)
 
 
+class LatePostgres(PostgresStandby):
+    """A real PostgreSQL (a primary) that starts `delay` s late: refused
+    until its postmaster listens, then 57P03 "the database system is
+    starting up" until it serves."""
+
+    def __init__(self, delay=1.0):
+        super().__init__(promote_after=None)
+        self.delay = delay
+
+    def __enter__(self):
+        template = _postgres_template()
+        self.top = tempfile.mkdtemp(prefix="kaioretry-pg-")
+        if os.geteuid() == 0:
+            shutil.chown(self.top, "postgres")
+        self.data = os.path.join(self.top, "data")
+        subprocess.run(_as_postgres(["cp", "-a", template, self.data]),
+                       check=True, timeout=60)
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
+            conf.write(f"port = {self.port}\n"
+                       f"unix_socket_directories = '{self.top}'\n")
+        self._timer = threading.Timer(self.delay, self._pg_ctl, (
+            "start", "-l", os.path.join(self.top, "log")))
+        self._timer.start()
+        return self
+
+
 # --- Redis ----------------------------------------------------------------
 
 _redis_dump = None
@@ -180,26 +207,39 @@ class LoadingRedis:
     """redis-server loading the dump: -LOADING for `load_seconds`, about
     (3000 keys at key-load-delay microseconds each, plus overhead)."""
 
-    def __init__(self, load_seconds=1.5):
+    def __init__(self, load_seconds=1.5, start_after=0):
         self.key_delay_us = int(load_seconds * 1e6 / 3000)
+        self.start_after = start_after
         self.port = free_port()
+        self.proc = None
 
     def __enter__(self):
         dump = _redis_dump_file()
         self.top = tempfile.mkdtemp(prefix="kaioretry-redis-")
         shutil.copy(dump, os.path.join(self.top, "dump.rdb"))
+        if self.start_after:
+            self._timer = threading.Timer(self.start_after, self._start)
+            self._timer.start()
+        else:
+            self._start()
+            wait_listening(self.port)
+        return self
+
+    def _start(self):
         self.proc = subprocess.Popen(
             [REDIS, "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", self.top, "--save", "", "--appendonly", "no",
              "--key-load-delay", str(self.key_delay_us),
              "--loading-process-events-interval-bytes", "1024"],
             stdout=subprocess.DEVNULL)
-        wait_listening(self.port)
-        return self
 
     def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(10)
+        if self.start_after:
+            self._timer.cancel()
+            self._timer.join()
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(10)
         shutil.rmtree(self.top, ignore_errors=True)
 
 
