@@ -191,6 +191,15 @@ void inject_failed(const struct inject_decision *d, const char *call,
 	emit(LOG_WARNING, &t);
 }
 
+void inject_check_failed(const struct inject_decision *d, struct text *t)
+{
+	__atomic_add_fetch(&stats[d->rule].failed, 1, __ATOMIC_RELAXED);
+	text_str(t, "injected by ");
+	rule_name(t, d->rule);
+	text_str(t, ", check #");
+	text_uint(t, d->number);
+}
+
 bool inject_noted(const char *call)
 {
 	return note.call && __builtin_strcmp(note.call, call) == 0;

@@ -62,6 +62,10 @@ void inject_nested_leave(void);
 bool inject_noted(const char *call);
 void inject_mark(struct text *t, const char *call);
 
+/* A readiness check the decision `d` fails: counts it, and appends
+ * "injected by rule 1 'ready:error=ECONNREFUSED', check #2" to t. */
+void inject_check_failed(const struct inject_decision *d, struct text *t);
+
 /* inject_calls.c: points attempt.X at the injector of every call in
  * `calls` (a bit per inject_call_id). */
 void inject_install(uint64_t calls);

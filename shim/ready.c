@@ -29,6 +29,7 @@
 
 #include "connect_timeout.h"
 #include "guard.h"
+#include "inject.h"
 #include "monotonic.h"
 #include "progmem.h"
 #include "ready_note.h"
@@ -256,6 +257,21 @@ static enum outcome ask(int fd, const struct ready_check *check,
 	}
 }
 
+/* The fault injector's decision on this check (rules for `ready`),
+ * after its delay=; false when no rule acts. */
+static bool injected(const struct sockaddr *addr, socklen_t len,
+		     struct inject_decision *d)
+{
+	const struct config *cfg = runtime_config();
+	struct inject_subject subject = { .id = INJECT_READY_CHECK,
+					  .addr = addr, .addr_len = len };
+	if (!cfg || cfg->inject.count == 0 || !inject_decide(&subject, d))
+		return false;
+	if (d->delay > 0)
+		inject_sleep(d->delay);
+	return true;
+}
+
 /* One check of `addr` under `p`; keeps errno.  `said` gets the
  * protocol's name and the server's words. */
 static enum outcome check_once(const struct policy *p,
@@ -264,6 +280,14 @@ static enum outcome check_once(const struct policy *p,
 {
 	int saved = errno;
 	enum outcome outcome = OUTCOME_UNKNOWN;
+	struct inject_decision d;
+	text_str(said, ready_protocol_name(p->ready.protocol));
+	text_str(said, " ");
+	if (injected(addr, len, &d) && d.error) {
+		inject_check_failed(&d, said);
+		errno = saved;
+		return OUTCOME_NOT_READY;
+	}
 	close_left_open();
 	int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 			SOCK_CLOEXEC, 0);
@@ -271,8 +295,6 @@ static enum outcome check_once(const struct policy *p,
 	if (fd >= 0 && fstat(fd, &st) == 0) {
 		left_open.fd_plus_one = fd + 1;
 		left_open.ino = st.st_ino;
-		text_str(said, ready_protocol_name(p->ready.protocol));
-		text_str(said, " ");
 		outcome = ask(fd, &p->ready, addr, len, check_bound(p, limit),
 			      said);
 		left_open.fd_plus_one = 0;

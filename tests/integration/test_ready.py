@@ -6,12 +6,11 @@ raw and under the shim without `ready` (it fails on the server's
 answer) and with it (it succeeds once the server serves)."""
 import os
 import re
-import subprocess
-import sys
+import socket
 import time
 
-from harness import PYTHON, Skip, run, series_lines, shim_env, tempdir
-from real_servers import (PG_BIN, LoadingRedis, PostgresStandby, WarmingHTTP)
+from harness import PYTHON, Skip, prog, run, series_lines, shim_env, tempdir
+from real_servers import LoadingRedis, PostgresStandby, WarmingHTTP
 
 PSQL = "/usr/bin/psql"
 REDIS_CLI = "/usr/bin/redis-cli"
@@ -214,3 +213,55 @@ def test_explain_and_check_show_the_ready_key():
         assert "expected tcp, postgres, redis, http or http:/PATH" in out, out
         assert "ready applies to connect only" in out, out
         assert "only URL characters" in out, out
+
+
+def test_the_check_socket_is_never_the_programs():
+    """ready_fds: the connect's result, the next socket's number and the
+    open descriptors are the same raw and preloaded, with the check made
+    and, by the fault injector, failed twice first (`ready` rules)."""
+    with tempdir() as d, WarmingHTTP(warm=0) as http:
+        argv = [prog("ready_fds"), str(http.port)]
+        raw = run(argv, env=shim_env(preload=False))
+        r = run(argv, env=shim(d, "[connect]\nready = http:/health\ndelay = 0.05\n",
+                               KAIORETRY_INJECT="ready:error=ECONNREFUSED:when=1..2"))
+    assert raw.returncode == 0 and raw.stdout.startswith("socket 3 connect 0 ok next 4"), raw
+    assert r.stdout == raw.stdout, (raw.stdout, r.stdout)
+    lines = series_lines(r.stderr)
+    assert any("not ready: http injected by rule 1 'ready:error=ECONNREFUSED:when=1..2', "
+               "check #1" in l for l in lines), lines
+    assert any("succeeded after 3 tries" in l for l in lines), lines
+    # Two injected failures, then one real check.
+    assert [p for p, _ in http.requests] == ["/health"], http.requests
+
+
+def silent_server():
+    """A loopback port whose connects complete (backlog) and whose
+    server never says a word."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(16)
+    return s, s.getsockname()[1]
+
+
+def test_a_signal_lets_the_connect_go_ahead():
+    srv, port = silent_server()
+    with srv, tempdir() as d:
+        argv = [prog("ready_signal"), "interrupt", str(port)]
+        raw = run(argv, env=shim_env(preload=False))
+        t0 = time.monotonic()
+        r = run(argv, env=shim(d, "[connect]\nready = redis\n"))
+        took = time.monotonic() - t0
+    assert raw.stdout == "connect 0\nsockets left open 1\n", raw
+    assert r.stdout == raw.stdout, r
+    assert took < 2, took    # not the 3 s the check may take
+
+
+def test_a_jump_out_of_a_check_leaves_no_socket_behind():
+    srv, port = silent_server()
+    with srv, tempdir() as d:
+        r = run([prog("ready_signal"), "jump", str(port)], env=shim(
+            d, "[connect]\nready = redis\nattempt_timeout = 0.3\ntries = 2\n"
+               "delay = 0.05\n"))
+    assert r.stdout == "jumped\nconnect again 0\nsockets left open 2\n", r
+    assert any("not ready: redis no answer within 0.3 s" in l
+               for l in series_lines(r.stderr)), r.stderr

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config_fixture.h"
+#include "inject_spec.h"
 #include "ready_key.h"
 #include "ready_protocols.h"
 
@@ -194,6 +195,23 @@ START_TEST(http)
 }
 END_TEST
 
+START_TEST(injector_rules_for_checks)
+{
+	struct inject_spec spec = { 0 };
+	char why[INJECT_WHY_MAX];
+	ck_assert(inject_parse(S("ready:error=ECONNREFUSED:when=1..2"), &spec,
+			       why));
+	ck_assert_int_eq(spec.count, 1);
+	ck_assert(spec.rule[0].calls == (uint64_t)1 << INJECT_READY_CHECK);
+	ck_assert_str_eq(inject_call_name(INJECT_READY_CHECK), "ready");
+	/* The connect family's rules stay on connect calls. */
+	ck_assert(inject_parse(S("connect:error=ECONNREFUSED"), &spec, why));
+	ck_assert(!(spec.rule[0].calls >> INJECT_READY_CHECK & 1));
+	ck_assert(!inject_parse(S("ready:short=3"), &spec, why));
+	ck_assert(!inject_parse(S("ready:error=EAI_AGAIN"), &spec, why));
+}
+END_TEST
+
 Suite *ready_suite(void)
 {
 	Suite *s = suite_create("ready");
@@ -203,6 +221,7 @@ Suite *ready_suite(void)
 	tcase_add_test(tc, postgres);
 	tcase_add_test(tc, redis);
 	tcase_add_test(tc, http);
+	tcase_add_test(tc, injector_rules_for_checks);
 	suite_add_tcase(s, tc);
 	return s;
 }
