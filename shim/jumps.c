@@ -12,28 +12,36 @@
  * be retried in series of their own. */
 #include <setjmp.h>
 
+#include "ready.h"
 #include "real.h"
 #include "series.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
-EXPORT void longjmp(jmp_buf env, int val)
+/* What a jump leaves: a retry series, a readiness check (ready.c). */
+static void left_by_jump(void)
 {
 	series_left_by_jump();
+	ready_left_by_jump();
+}
+
+EXPORT void longjmp(jmp_buf env, int val)
+{
+	left_by_jump();
 	hooked.longjmp(env, val);
 	__builtin_unreachable();
 }
 
 EXPORT void _longjmp(jmp_buf env, int val)
 {
-	series_left_by_jump();
+	left_by_jump();
 	hooked._longjmp(env, val);
 	__builtin_unreachable();
 }
 
 EXPORT void siglongjmp(sigjmp_buf env, int val)
 {
-	series_left_by_jump();
+	left_by_jump();
 	hooked.siglongjmp(env, val);
 	__builtin_unreachable();
 }
@@ -41,7 +49,7 @@ EXPORT void siglongjmp(sigjmp_buf env, int val)
 /* What _FORTIFY_SOURCE programs call instead. */
 EXPORT void __longjmp_chk(jmp_buf env, int val)
 {
-	series_left_by_jump();
+	left_by_jump();
 	hooked.__longjmp_chk(env, val);
 	__builtin_unreachable();
 }

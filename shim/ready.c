@@ -13,10 +13,10 @@
  * connect would block, without the guard, as that connect would be: a
  * handler that runs meanwhile is treated as it would be there, and one
  * that interrupts the wait (no SA_RESTART) lets the program's connect go
- * ahead at once.  A handler that jumps out of a check leaves its socket
- * open; the next check of the thread closes it, once fstat shows it is
- * still that socket.  Checks in a retry series run under the series'
- * guard. */
+ * ahead at once, and one that connects meanwhile goes ahead unchecked
+ * (checks never nest).  A jump out of a check through libc's longjmp
+ * family closes its socket (jumps.c), once fstat shows it is still that
+ * socket.  Checks in a retry series run under the series' guard. */
 #include "ready.h"
 
 #include <errno.h>
@@ -154,20 +154,33 @@ static double check_bound(const struct policy *p, double limit)
 
 enum outcome { OUTCOME_READY, OUTCOME_NOT_READY, OUTCOME_UNKNOWN };
 
-/* A check socket a handler jumped out of, to close at the next check. */
+/* The socket of the check under way on this thread, if any. */
 static __thread struct {
 	int fd_plus_one;	/* 0: none */
 	ino_t ino;
-} left_open __attribute__((tls_model("initial-exec")));
+} open_check __attribute__((tls_model("initial-exec")));
 
-static void close_left_open(void)
+/* Whether the check's socket is still open as that socket: a handler
+ * may have closed its number and opened another under it. */
+static bool still_ours(void)
 {
 	struct stat st;
-	int fd = left_open.fd_plus_one - 1;
-	left_open.fd_plus_one = 0;
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	    st.st_ino == left_open.ino)
-		close(fd);
+	int fd = open_check.fd_plus_one - 1;
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	       st.st_ino == open_check.ino;
+}
+
+static void close_check(void)
+{
+	if (still_ours())
+		close(open_check.fd_plus_one - 1);
+	open_check.fd_plus_one = 0;
+}
+
+void ready_left_by_jump(void)
+{
+	if (open_check.fd_plus_one)
+		close_check();
 }
 
 /* Polls fd for `events` until `until`: 1 when they came, 0 at the end
@@ -288,19 +301,24 @@ static enum outcome check_once(const struct policy *p,
 		errno = saved;
 		return OUTCOME_NOT_READY;
 	}
-	close_left_open();
+	/* A handler that connects while this thread's check waits goes
+	 * ahead unchecked: checks never nest. */
+	if (open_check.fd_plus_one && still_ours()) {
+		errno = saved;
+		return OUTCOME_UNKNOWN;
+	}
 	int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 			SOCK_CLOEXEC, 0);
 	struct stat st;
 	if (fd >= 0 && fstat(fd, &st) == 0) {
-		left_open.fd_plus_one = fd + 1;
-		left_open.ino = st.st_ino;
+		open_check.fd_plus_one = fd + 1;
+		open_check.ino = st.st_ino;
 		outcome = ask(fd, &p->ready, addr, len, check_bound(p, limit),
 			      said);
-		left_open.fd_plus_one = 0;
-	}
-	if (fd >= 0)
+		close_check();
+	} else if (fd >= 0) {
 		close(fd);
+	}
 	errno = saved;
 	return outcome;
 }

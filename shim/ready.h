@@ -40,6 +40,10 @@ void ready_install(const struct config *cfg);
 bool ready_held_back(int fd, const struct sockaddr *addr, socklen_t len,
 		     double limit);
 
+/* The program jumps (longjmp) from this thread: a check under way is
+ * left for good, and its socket closed. */
+void ready_left_by_jump(void);
+
 /* Once a connect series ended with *result: when its last try was held
  * back, the program's own connect goes ahead after all, so the program
  * hears the server itself ("the database system is starting up"), and
