@@ -9,47 +9,25 @@
  * inside a series only in signal handlers (and NSS modules or a
  * malloc), so such a jump leaves the series; one that stays inside it
  * (a handler's own setjmp and longjmp) only lets that handler's calls
- * be retried in series of their own. */
+ * be retried in series of their own.  A readiness check under way is
+ * left too, and its socket closed (ready.c). */
 #include <setjmp.h>
 
+#include "../common/attributes.h"
 #include "ready.h"
 #include "real.h"
 #include "series.h"
 
-#define EXPORT __attribute__((visibility("default")))
+#define JUMP(name, buffer)                                                    \
+	EXPORT void name(buffer env, int val)                                 \
+	{                                                                     \
+		series_left_by_jump();                                        \
+		ready_left_by_jump();                                         \
+		hooked.name(env, val);                                        \
+		__builtin_unreachable();                                      \
+	}
 
-/* What a jump leaves: a retry series, a readiness check (ready.c). */
-static void left_by_jump(void)
-{
-	series_left_by_jump();
-	ready_left_by_jump();
-}
-
-EXPORT void longjmp(jmp_buf env, int val)
-{
-	left_by_jump();
-	hooked.longjmp(env, val);
-	__builtin_unreachable();
-}
-
-EXPORT void _longjmp(jmp_buf env, int val)
-{
-	left_by_jump();
-	hooked._longjmp(env, val);
-	__builtin_unreachable();
-}
-
-EXPORT void siglongjmp(sigjmp_buf env, int val)
-{
-	left_by_jump();
-	hooked.siglongjmp(env, val);
-	__builtin_unreachable();
-}
-
-/* What _FORTIFY_SOURCE programs call instead. */
-EXPORT void __longjmp_chk(jmp_buf env, int val)
-{
-	left_by_jump();
-	hooked.__longjmp_chk(env, val);
-	__builtin_unreachable();
-}
+JUMP(longjmp, jmp_buf)
+JUMP(_longjmp, jmp_buf)
+JUMP(siglongjmp, sigjmp_buf)
+JUMP(__longjmp_chk, jmp_buf)	/* what _FORTIFY_SOURCE programs call */
