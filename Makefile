@@ -8,7 +8,14 @@ BASE_CFLAGS = -std=gnu11 -D_GNU_SOURCE -U_FORTIFY_SOURCE -fPIC \
 	-fvisibility=hidden -pthread $(WARNINGS)
 PYTHON = /usr/bin/python3
 
-BUILD = build
+# A musl compiler (`make CC=musl-gcc`, or `make musl`) builds into
+# build/musl; see "musl" below.
+ifneq ($(findstring musl,$(notdir $(CC))),)
+BUILD = build/musl
+MUSL_CFLAGS = -isystem $(BUILD)/kernel-headers
+MUSL_HEADERS = $(BUILD)/kernel-headers
+endif
+BUILD ?= build
 LIB = $(BUILD)/libkaioretry.so
 # common/: the pure code config/ and shim/ both use (delay rule, text
 # formatting, glob, the call table), below both.
@@ -30,9 +37,9 @@ HELPER_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard config/cli/*.c)) \
 
 all: $(LIB) $(HELPER)
 
-$(BUILD)/obj/%.o: %.c $(HEADERS)
+$(BUILD)/obj/%.o: %.c $(HEADERS) | $(MUSL_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(MUSL_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # Only the wrapped libc functions are exported; the map is generated
 # from calls.def, hooks.def and exports.def so it cannot fall out of
@@ -111,7 +118,8 @@ $(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(COMMON_OBJ) $(UNIT_SHIM_OBJ)
 
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -pthread $(WARNINGS) -o $@ $< -ldl
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -pthread $(WARNINGS) \
+		$(MUSL_PROG_FLAGS) -o $@ $< -ldl
 
 # Libraries the integration tests preload next to ours.
 TEST_LIBS = $(patsubst tests/libs/%.c,$(BUILD)/libs/lib%.so,$(wildcard tests/libs/*.c))
@@ -248,6 +256,35 @@ bench-budget: deps $(LIB) $(BENCH_BIN)
 	$(PYTHON) scripts/bench --budget
 	$(PYTHON) scripts/bench --startup-budget
 
+# --- musl -------------------------------------------------------------
+# `make musl` builds build/musl/libkaioretry.so and its helper with
+# musl-gcc (Debian's musl-tools), as `make CC=musl-gcc` does; glibc-only
+# names stay out by `#ifdef __GLIBC__` in the .def tables.  musl-gcc's
+# include path holds musl's headers only: the kernel's own (uapi) ones
+# that signals.c needs are linked in from the system's.  The musl tests
+# (tests/integration/test_musl.py) run programs built with musl-gcc
+# under musl's own loader, with the musl library preloaded; the
+# programs take strerrorname_np from tests/progs/musl_names.h.
+MUSL_CC = musl-gcc
+MUSL_PROGS = probe
+MUSL_PROG_FLAGS = $(if $(MUSL_HEADERS),-include tests/progs/musl_names.h)
+KERNEL_INCLUDE = /usr/include
+
+$(BUILD)/kernel-headers:
+	@mkdir -p $@
+	ln -sfn $(KERNEL_INCLUDE)/linux $@/linux
+	ln -sfn $(KERNEL_INCLUDE)/asm-generic $@/asm-generic
+	ln -sfn $(KERNEL_INCLUDE)/$$(gcc -dumpmachine)/asm $@/asm
+
+musl:
+	$(MAKE) CC=$(MUSL_CC) all
+
+# What test_musl.py runs: the musl library, its test programs and the
+# benchmark program the budget counts with.
+musl-test-programs:
+	$(MAKE) CC=$(MUSL_CC) all $(MUSL_PROGS:%=build/musl/progs/%) \
+		build/musl/bench/bench
+
 demo: deps $(LIB) $(HELPER)
 	@scripts/demo
 
@@ -255,4 +292,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps unit integration test-programs check check-peers demo clean install uninstall \
+	musl musl-test-programs \
 	bench bench-budget fuzz fuzz-long check-sanitize

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "errnames.h"
 #include "loader.h"
 
 #define FILE_MAX 65536
@@ -21,13 +22,13 @@ static long read_file(struct config *cfg, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
-		config_problem(cfg, path, "cannot open: %s", strerrordesc_np(errno));
+		config_problem(cfg, path, "cannot open: %s", errname_describe(errno));
 		return -1;
 	}
 	struct stat st;
 	long len = -1;
 	if (fstat(fd, &st) != 0)
-		config_problem(cfg, path, "cannot stat: %s", strerrordesc_np(errno));
+		config_problem(cfg, path, "cannot stat: %s", errname_describe(errno));
 	else if (!S_ISREG(st.st_mode))
 		config_problem(cfg, path, "not a regular file");
 	else if (st.st_size > FILE_MAX)
@@ -51,7 +52,7 @@ static long read_file(struct config *cfg, const char *path)
 			continue;
 		if (n < 0) {
 			config_problem(cfg, path, "cannot read: %s",
-				       strerrordesc_np(errno));
+				       errname_describe(errno));
 			len = -1;
 			break;
 		}
