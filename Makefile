@@ -135,7 +135,7 @@ unit: deps $(UNIT_BIN)
 # `python3 tests/integration/run.py NAME` runs the tests matching NAME.
 test-programs: $(LIB) $(HELPER) $(PROG_BIN) $(BENCH_BIN) $(TEST_LIBS)
 
-integration: deps test-programs
+integration: deps test-programs musl-test-programs
 	$(PYTHON) tests/integration/run.py
 
 # Someone else's tests: modules of CPython's own regression suite, raw
