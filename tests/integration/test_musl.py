@@ -6,6 +6,7 @@ musl program alone."""
 import os
 import shutil
 import subprocess
+import time
 
 from harness import (ROOT, BUILD, PYTHON, LateServer, Skip, dead_port, run,
                      series_lines, shim_env, tempdir)
@@ -14,12 +15,13 @@ MUSL = os.path.join(BUILD, "musl")
 MUSL_LIB = os.path.join(MUSL, "libkaioretry.so")
 MUSL_LOADER = f"/lib/ld-musl-{os.uname().machine}.so.1"
 PROBE = os.path.join(MUSL, "progs", "probe")
+GMTOFF = os.path.join(MUSL, "progs", "gmtoff")
 
 
 def needs_musl():
     if not shutil.which("musl-gcc") or not os.path.exists(MUSL_LOADER):
         raise Skip("musl-tools and musl are not installed (scripts/install-deps)")
-    for path in (MUSL_LIB, PROBE):
+    for path in (MUSL_LIB, PROBE, GMTOFF):
         assert os.path.exists(path), f"{path} missing: make musl-test-programs"
 
 
@@ -154,6 +156,48 @@ def test_musl_bad_config_passes_through_with_one_message():
             assert raw.returncode == under.returncode == 1, (raw, under)
             assert raw.stdout.split(" elapsed=")[0] == \
                 under.stdout.split(" elapsed=")[0], (raw.stdout, under.stdout)
+    finally:
+        keep.close()
+
+
+def rfc3164(local_seconds):
+    return time.strftime("%b %e %H:%M:%S", time.gmtime(local_seconds))
+
+
+def test_musl_records_keep_musls_local_time():
+    """Each record's time stamp is in the zone musl itself reads (the
+    program prints its own localtime's offset), by musl's rules where
+    they are not glibc's: a relative file is taken from the current
+    directory, TZDIR is not read, "CET" is a file, "UTC+3" a string."""
+    needs_musl()
+    keep, port = dead_port()
+    try:
+        with tempdir() as d:
+            shutil.copy("/usr/share/zoneinfo/Asia/Kolkata",
+                        os.path.join(d, "zone"))
+            cases = (({"TZ": "Europe/Paris"}, None),
+                     ({"TZ": "Europe/Paris", "TZDIR": "/nonexistent"}, None),
+                     ({"TZ": "./zone"}, 19800),
+                     ({"TZ": ":./zone"}, 19800),
+                     ({"TZ": "CET"}, None),
+                     ({"TZ": "UTC+3"}, -10800),
+                     ({"TZ": "<+0530>-5:30"}, 19800),
+                     ({"TZ": "Nowhere/Nope"}, 0))
+            for i, (zone, want) in enumerate(cases):
+                path = os.path.join(d, f"{i}.log")
+                t0 = int(time.time())
+                r = run([GMTOFF, str(port)], cwd=d,
+                        env=musl_env(dict(zone, KAIORETRY_TRIES="2",
+                                          KAIORETRY_DELAY="0",
+                                          KAIORETRY_LOG="file:" + path)))
+                t1 = int(time.time()) + 1
+                offset = int(r.stdout.split("gmtoff=")[1].split()[0])
+                assert want is None or offset == want, (zone, r.stdout)
+                with open(path) as f:
+                    stamps = [l[:15] for l in f.read().splitlines()]
+                expect = {rfc3164(t + offset) for t in range(t0 - 1, t1 + 1)}
+                assert len(stamps) == 3 and set(stamps) <= expect, \
+                    (zone, offset, stamps, expect)
     finally:
         keep.close()
 
