@@ -266,7 +266,7 @@ bench-budget: deps $(LIB) $(BENCH_BIN)
 # under musl's own loader, with the musl library preloaded; the
 # programs take strerrorname_np from tests/progs/musl_names.h.
 MUSL_CC = musl-gcc
-MUSL_PROGS = probe gmtoff
+MUSL_PROGS = probe gmtoff sigflags
 MUSL_PROG_FLAGS = $(if $(MUSL_HEADERS),-include tests/progs/musl_names.h)
 KERNEL_INCLUDE = /usr/include
 

@@ -16,12 +16,13 @@ MUSL_LIB = os.path.join(MUSL, "libkaioretry.so")
 MUSL_LOADER = f"/lib/ld-musl-{os.uname().machine}.so.1"
 PROBE = os.path.join(MUSL, "progs", "probe")
 GMTOFF = os.path.join(MUSL, "progs", "gmtoff")
+SIGFLAGS = os.path.join(MUSL, "progs", "sigflags")
 
 
 def needs_musl():
     if not shutil.which("musl-gcc") or not os.path.exists(MUSL_LOADER):
         raise Skip("musl-tools and musl are not installed (scripts/install-deps)")
-    for path in (MUSL_LIB, PROBE, GMTOFF):
+    for path in (MUSL_LIB, PROBE, GMTOFF, SIGFLAGS):
         assert os.path.exists(path), f"{path} missing: make musl-test-programs"
 
 
@@ -136,6 +137,22 @@ def test_musl_a_non_restarting_handler_ends_a_series():
     assert 0 <= since < 0.1, under.stdout
     lines = series_lines(under.stderr)
     assert lines and "signal" in lines[-1], lines
+
+
+def test_musl_handlers_set_the_old_ways_are_as_musl_sets_them():
+    """signal, bsd_signal, __sysv_signal, sigset and siginterrupt, which
+    the library rebuilds on its sigaction, leave what musl's own leave:
+    SA_RESTART and an empty mask for all three signal names, and a
+    siginterrupt a later signal() undoes."""
+    needs_musl()
+    raw, under = [run([SIGFLAGS], env=musl_env(preload=p)) for p in (False, True)]
+    assert raw.returncode == under.returncode == 0, (raw, under)
+    assert raw.stdout == under.stdout, (raw.stdout, under.stdout)
+    lines = {l[:24].strip(): l[24:] for l in under.stdout.splitlines()}
+    for how in ("signal", "bsd_signal", "__sysv_signal", "then signal"):
+        assert "restart=1 resethand=0 nodefer=0 self_masked=0" in lines[how], lines
+    assert "restart=0" in lines["after siginterrupt(1)"], lines
+    assert "returned=SIG_ERR" in lines["signal(SIGKILL)"], lines
 
 
 def test_musl_bad_config_passes_through_with_one_message():
