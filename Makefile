@@ -74,25 +74,42 @@ LIBDIR ?= $(PREFIX)/lib
 PKGLIBDIR = $(LIBDIR)/kaioretry
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/kaioretry
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALLED = $(BINDIR)/kaioretry $(PKGLIBDIR)/libkaioretry.so \
 	$(PKGLIBDIR)/kaioretry-config $(MANDIR)/man1/kaioretry.1 \
-	$(MANDIR)/man5/kaioretry.ini.5 $(DOCDIR)/kaioretry.ini
+	$(MANDIR)/man5/kaioretry.ini.5 $(DOCDIR)/kaioretry.ini \
+	$(COMPLETIONDIR)/kaioretry
+# The one version: the kaioretry command's, which --version prints; the
+# installed man pages and the Debian package take it from there.
+VERSION := $(shell sed -n 's/^version=//p' scripts/kaioretry)
+MAN_VERSION = sed '/^\.TH /s/"kaioretry [^"]*"/"kaioretry $(VERSION)"/'
 
 # The installed command is told where the installed library lives.
 install: $(LIB) $(HELPER)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(COMPLETIONDIR)
 	sed "s|^installed_libdir=.*|installed_libdir='$(PKGLIBDIR)'|" \
 		scripts/kaioretry > $(DESTDIR)$(BINDIR)/kaioretry
 	chmod 755 $(DESTDIR)$(BINDIR)/kaioretry
 	install -m 755 $(LIB) $(HELPER) $(DESTDIR)$(PKGLIBDIR)/
-	install -m 644 scripts/kaioretry.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 config/kaioretry.ini.5 $(DESTDIR)$(MANDIR)/man5/
+	$(MAN_VERSION) scripts/kaioretry.1 > $(DESTDIR)$(MANDIR)/man1/kaioretry.1
+	$(MAN_VERSION) config/kaioretry.ini.5 > $(DESTDIR)$(MANDIR)/man5/kaioretry.ini.5
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/kaioretry.1 \
+		$(DESTDIR)$(MANDIR)/man5/kaioretry.ini.5
 	install -m 644 config/kaioretry.ini $(DESTDIR)$(DOCDIR)/
+	install -m 644 scripts/kaioretry.bash-completion \
+		$(DESTDIR)$(COMPLETIONDIR)/kaioretry
+
+# A Debian package of the same install: build/kaioretry_VERSION_ARCH.deb
+# (scripts/deb, packaging/debian).
+deb: $(LIB) $(HELPER)
+	scripts/deb
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	rmdir $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rmdir $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLETIONDIR) \
+		2>/dev/null || true
 
 # --- tests -------------------------------------------------------------
 
@@ -292,5 +309,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps unit integration test-programs check check-peers demo clean install uninstall \
-	musl musl-test-programs \
+	musl musl-test-programs deb \
 	bench bench-budget fuzz fuzz-long check-sanitize
