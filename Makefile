@@ -64,7 +64,7 @@ $(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(COMMON_OBJ) $(EXPORTS)
 		-Wl,-z,nodelete -ldl
 
 $(HELPER): $(HELPER_OBJ)
-	$(CC) -pthread -o $@ $(HELPER_OBJ)
+	$(CC) -pthread -o $@ $(HELPER_OBJ) -Wl,-z,now -Wl,-z,relro
 
 # --- install -----------------------------------------------------------
 
@@ -103,7 +103,7 @@ install: $(LIB) $(HELPER)
 
 # A Debian package of the same install: build/kaioretry_VERSION_ARCH.deb
 # (scripts/deb, packaging/debian).
-deb: $(LIB) $(HELPER)
+deb:
 	scripts/deb
 
 uninstall:

@@ -142,3 +142,12 @@ def test_make_install_puts_it_where_bash_completion_looks():
         make("uninstall", "DESTDIR=" + d, "PREFIX=/usr")
         assert files_under(d) == []
     assert subprocess.run(["bash", "-n", COMPLETION]).returncode == 0
+
+
+def test_completion_and_deb_script_pass_shellcheck():
+    if not shutil.which("shellcheck"):
+        raise Skip("shellcheck is not installed (scripts/install-deps)")
+    for shell, path in (("bash", COMPLETION),
+                        ("sh", os.path.join(ROOT, "scripts", "deb"))):
+        r = run(["shellcheck", "-s", shell, path], env={"PATH": "/usr/bin:/bin"})
+        assert r.returncode == 0, r.stdout
