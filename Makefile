@@ -231,7 +231,7 @@ check-sanitize: deps $(SAN)/unit-tests $(SAN_LIB) $(PROG_BIN) $(TEST_LIBS)
 # --- fuzzing (tests/fuzz) ---------------------------------------------
 # Each target runs FUZZ_SECONDS: 30 under CI (CI=true), 5 otherwise, so
 # `make check` stays quick on a laptop.  `make fuzz-long` is the long
-# run whose result README records.
+# run whose result docs/hardening.md records.
 
 FUZZ_TARGETS = ini env values errnames inject
 FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)

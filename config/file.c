@@ -17,15 +17,26 @@
 static char file_text[FILE_MAX + 1];
 
 /* Reads a trusted, regular, small file into file_text.  Returns its
- * length, or -1 after recording why not. */
+ * length, or -1 after recording why not.  The path is looked at before
+ * it is opened: opening a device or a FIFO can act (a watchdog arms, a
+ * blocked FIFO writer wakes); the open file is checked again, since
+ * the path may have changed in between. */
 static long read_file(struct config *cfg, const char *path)
 {
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		config_problem(cfg, path, "cannot open: %s", errname_describe(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		config_problem(cfg, path, "not a regular file");
+		return -1;
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		config_problem(cfg, path, "cannot open: %s", errname_describe(errno));
 		return -1;
 	}
-	struct stat st;
 	long len = -1;
 	if (fstat(fd, &st) != 0)
 		config_problem(cfg, path, "cannot stat: %s", errname_describe(errno));

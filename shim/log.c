@@ -255,6 +255,8 @@ void log_outcome(struct series *s)
 		text_str(t, " s reached");
 	} else if (!ok && s->stop == STOP_BUDGET) {
 		text_str(t, "; retry budget exhausted");
+	} else if (!ok && s->stop == STOP_NO_SLEEP) {
+		text_str(t, "; the system refused to let it sleep");
 	}
 	if (s->lines_left_out) {
 		text_str(t, " (");

@@ -3,13 +3,17 @@
  * Each slot starts at a resolver stub.  The first call through a stub
  * looks the function up and publishes it with an atomic store, so any
  * thread may get there first, even before our constructor runs.  Two
- * threads racing only look up the same pointer twice. */
+ * threads racing only look up the same pointer twice.  And the clock
+ * our sleeps wait on, which must be the kernel's own. */
 #include "real.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "guard.h"
 
@@ -89,6 +93,40 @@ struct hooks hooked = {
 };
 #undef HOOK
 
+/* glibc's clock_gettime, from libc.so.6 itself: RTLD_NEXT could find
+ * a library that fakes the time.  Looked up once, found or not. */
+typedef int (*clock_reader)(clockid_t, struct timespec *);
+static clock_reader glibc_clock_gettime;
+static bool clock_looked_up;
+
+static void look_up_clock(void)
+{
+	if (resolving)
+		return;
+	resolving = true;
+	guard_enter();
+	void *glibc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	void *fn = glibc ? dlsym(glibc, "clock_gettime") : NULL;
+	if (glibc)
+		dlclose(glibc);
+	guard_leave();
+	resolving = false;
+	__atomic_store_n(&glibc_clock_gettime, (clock_reader)fn,
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&clock_looked_up, true, __ATOMIC_RELEASE);
+}
+
+int real_monotonic(struct timespec *t, bool may_look_up)
+{
+	if (may_look_up && !__atomic_load_n(&clock_looked_up, __ATOMIC_ACQUIRE))
+		look_up_clock();
+	clock_reader read = __atomic_load_n(&glibc_clock_gettime,
+					    __ATOMIC_ACQUIRE);
+	if (read)
+		return read(CLOCK_MONOTONIC, t) == 0 ? 0 : -1;
+	return syscall(SYS_clock_gettime, CLOCK_MONOTONIC, t) == 0 ? 0 : -1;
+}
+
 /* Once every name was asked for, found or not: a name this libc lacks
  * is not asked for again at each handler a program installs. */
 static bool all_looked_up;
@@ -109,5 +147,7 @@ void real_resolve_all(void)
 			#name);
 #include "hooks.def"
 #undef HOOK
+	if (!__atomic_load_n(&clock_looked_up, __ATOMIC_ACQUIRE))
+		look_up_clock();
 	__atomic_store_n(&all_looked_up, true, __ATOMIC_RELEASE);
 }

@@ -12,10 +12,13 @@
 
 #include <netdb.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 
 /* glibc's _FORTIFY_SOURCE entry points; its headers only declare them
  * when fortifying, which the shim never does. */
@@ -27,6 +30,7 @@ ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
 ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
 		       struct sockaddr *addr, socklen_t *alen);
 int chroot(const char *path);
+void __longjmp_chk(jmp_buf env, int val);
 
 struct calls {
 #define CALL(name, family, type, params, ...) type(*name) params;
@@ -46,5 +50,13 @@ extern struct hooks hooked;
 
 /* Looks up every function not looked up yet. */
 void real_resolve_all(void);
+
+/* The kernel's CLOCK_MONOTONIC, the clock a futex or an absolute
+ * clock_nanosleep waits on: through glibc's own clock_gettime (the
+ * vDSO, no system call), never a preloaded one that fakes the time
+ * (libfaketime); the system call where glibc's was not found.  0, or
+ * -1 when the clock cannot be read (a seccomp filter).  `may_look_up`
+ * false (in a signal handler) never runs the loader. */
+int real_monotonic(struct timespec *t, bool may_look_up);
 
 #endif

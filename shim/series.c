@@ -72,7 +72,9 @@ static __thread uintptr_t running_series __attribute__((tls_model("initial-exec"
 /* A program may siglongjmp out of a signal handler that interrupted a
  * series (wget times its connect that way): the series' frame is gone
  * but the guard stays held, and the thread would pass every call through
- * for good.  A series nested in a handler always lives deeper on the
+ * for good.  A jump through libc's longjmp family releases it
+ * (jumps.c).  For other ways out (setcontext, a jump inlined or made
+ * inside libc): a series nested in a handler always lives deeper on the
  * stack (a lower address) than the one it interrupted; a new series at
  * or above the running one's address means that one was jumped out of. */
 /* 1 MiB: a series farther above the running one is on another stack
@@ -92,6 +94,14 @@ static bool guard_held_for(const struct series *s)
 		return false;
 	}
 	return true;
+}
+
+void series_left_by_jump(void)
+{
+	if (running_series) {
+		running_series = 0;
+		guard_depth = 0;
+	}
 }
 
 /* The policy under which this failure starts a series, else NULL. */
@@ -168,10 +178,21 @@ double series_elapsed(const struct series *s)
 
 /* Sleeps `seconds`, riding out handlers that asked for SA_RESTART and
  * stopping at one that did not, in this thread or any other, or at a
- * sigwait (signals.c).  Returns false when interrupted. */
+ * sigwait (signals.c).  A sleep the system refuses ends the series: a
+ * retry without it would spin. */
 static bool series_sleep(struct series *s, double seconds)
 {
-	return signals_sleep(seconds, s->signal_mark);
+	switch (signals_sleep(seconds, s->signal_mark)) {
+	case SLEEP_DONE:
+		return true;
+	case SLEEP_CUT_SHORT:
+		s->interrupted = true;
+		return false;
+	case SLEEP_REFUSED:
+		s->stop = STOP_NO_SLEEP;
+		return false;
+	}
+	return false;
 }
 
 /* "Stop before": a sleep that would end past the deadline is not begun. */
@@ -191,7 +212,8 @@ static void refused_at_once(struct series *s)
 		log_budget_refused(s, also_refused);
 }
 
-bool series_retry(struct series *s)
+/* series_retry, which keeps errno. */
+static bool retry_after_sleep(struct series *s)
 {
 	const struct policy *p = s->policy;
 	bool go = errset_has(&p->errors, s->last_code) &&
@@ -218,12 +240,20 @@ bool series_retry(struct series *s)
 	if (!go)
 		return false;
 	log_waiting(s);
-	if (s->sleep > 0 && !series_sleep(s, s->sleep)) {
-		s->interrupted = true;
+	if (s->sleep > 0 && !series_sleep(s, s->sleep))
 		return false;
-	}
 	s->delay = policy_next_delay(p, s->delay, &s->rng);
 	return true;
+}
+
+/* errno stays as the last real call left it: the next call may succeed
+ * without touching it, and then it is what the program sees. */
+bool series_retry(struct series *s)
+{
+	int saved = errno;
+	bool go = retry_after_sleep(s);
+	errno = saved;
+	return go;
 }
 
 void series_attempted(struct series *s, int code)

@@ -23,7 +23,7 @@
 #include "target.h"
 
 /* Why a series stopped before its tries ran out, for the log. */
-enum series_stop { STOP_NONE, STOP_DEADLINE, STOP_BUDGET };
+enum series_stop { STOP_NONE, STOP_DEADLINE, STOP_BUDGET, STOP_NO_SLEEP };
 
 /* A series' identity as text: a version 4 UUID, 32 hex digits in
  * groups of 8-4-4-4-12, and the NUL. */
@@ -61,6 +61,10 @@ bool series_begin(struct series *s, enum family family, const char *call,
 bool series_retry(struct series *s);
 void series_attempted(struct series *s, int code);
 void series_end(struct series *s);
+
+/* The program jumps (longjmp) from this thread: a series interrupted
+ * by the handler that jumps is left for good, and so is its guard. */
+void series_left_by_jump(void);
 
 /* Whether a first failure with `code` would start a series (the fault
  * injector logs the faults that would not). */

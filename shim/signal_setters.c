@@ -52,22 +52,36 @@ static int install(int sig, sighandler_t handler, int flags,
 }
 
 #ifdef __GLIBC__
-/* BSD semantics: restarting unless siginterrupt said otherwise, the
- * signal blocked while its handler runs. */
-static sighandler_t bsd_install(int sig, sighandler_t handler)
+/* What signal() and sysv_signal() share: glibc's argument checks, a
+ * mask of the signal itself or nothing, and the old handler returned. */
+static sighandler_t set_handler(int sig, sighandler_t handler, int flags,
+				bool block_itself)
 {
-	if (handler == SIG_ERR || sig < 1 || sig >= NSIG || is_internal(sig)) {
+	if (handler == SIG_ERR || sig < 1 || sig >= NSIG) {
 		errno = EINVAL;
 		return SIG_ERR;
 	}
 	sigset_t mask;
 	sigemptyset(&mask);
-	sigaddset(&mask, sig);
-	bool interrupts = __atomic_load_n(&interrupting, __ATOMIC_RELAXED) >>
-			  (sig - 1) & 1;
+	if (block_itself)
+		sigaddset(&mask, sig);
 	sighandler_t old;
-	install(sig, handler, interrupts ? 0 : SA_RESTART, &mask, &old);
+	install(sig, handler, flags, &mask, &old);
 	return old;
+}
+
+/* BSD semantics: restarting unless siginterrupt said otherwise, the
+ * signal blocked while its handler runs. */
+static sighandler_t bsd_install(int sig, sighandler_t handler)
+{
+	if (is_internal(sig)) {
+		errno = EINVAL;
+		return SIG_ERR;
+	}
+	bool interrupts = sig >= 1 && sig < NSIG &&
+			  (__atomic_load_n(&interrupting, __ATOMIC_RELAXED) >>
+			   (sig - 1) & 1);
+	return set_handler(sig, handler, interrupts ? 0 : SA_RESTART, true);
 }
 #else
 /* musl's signal: restarting, nothing in the mask; its sigaction checks
@@ -102,16 +116,8 @@ EXPORT sighandler_t ssignal(int sig, sighandler_t handler)
  * restarting (SA_INTERRUPT is a no-op glibc sets all the same). */
 static sighandler_t sysv_install(int sig, sighandler_t handler)
 {
-	if (handler == SIG_ERR || sig < 1 || sig >= NSIG) {
-		errno = EINVAL;
-		return SIG_ERR;
-	}
-	sigset_t mask;
-	sigemptyset(&mask);
-	sighandler_t old;
-	install(sig, handler, SA_RESETHAND | SA_NODEFER | SA_INTERRUPT, &mask,
-		&old);
-	return old;
+	return set_handler(sig, handler, SA_RESETHAND | SA_NODEFER |
+				  SA_INTERRUPT, false);
 }
 
 EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)

@@ -13,9 +13,17 @@
  * The kernel's table is the truth: the wrapper asks it whether a
  * trampoline is installed, and the only memory of ours is the program
  * handler each trampoline calls, written before the kernel gets the
- * trampoline and never set to a trampoline.  So a vfork child resetting
- * handlers in our shared memory, SA_RESETHAND, or a handler installed
- * behind our back cannot make us report or call the wrong one.
+ * trampoline and never set to a trampoline.  Each kind of handler has
+ * two trampolines, each with its own slot, and a program handler goes
+ * into the slot the kernel's table does not name, unless this process
+ * (pid) wrote that one itself.  So a vfork or CLONE_VM child setting
+ * handlers in the memory it shares with its parent writes the other
+ * slot, and the parent's kernel still names the parent's handler; a
+ * fork child's copy names what its parent's named.  SA_RESETHAND, or a
+ * handler installed behind our back, cannot make us report or call the
+ * wrong one either.  A trampoline passes the kernel's three arguments
+ * on, SA_SIGINFO or not: on x86-64 the kernel gives a plain handler the
+ * siginfo and ucontext pointers too, and programs read them.
  * Handlers with SA_RESTART, SIG_DFL and SIG_IGN are installed as given.
  * Installing any handler first runs hooks_before_handlers. */
 #include "signals.h"
@@ -50,19 +58,25 @@ static int64_t last_taken_ns;
 static __thread unsigned taken_here __attribute__((tls_model("initial-exec")));
 #define JUST_BEFORE_NS 1000000000	/* 1 s */
 
+/* 0 where the clock cannot be read: as if no signal was taken. */
 static int64_t kernel_now_ns(void)
 {
-	struct timespec t = { 0, 0 };
-	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+	struct timespec t;
+	if (real_monotonic(&t, false) != 0)
+		return 0;
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
 typedef void (*info_handler)(int, siginfo_t *, void *);
 
-/* The program's handler behind each trampoline, one table per kind, so
- * that a trampoline of one kind never calls a handler of the other. */
-static sighandler_t plain_program_handler[NSIG];
-static info_handler info_program_handler[NSIG];
+/* The program's handler behind each trampoline: one table per kind, so
+ * that a trampoline of one kind never calls a handler of the other,
+ * and two slots per kind (see the top), each with the pid that wrote
+ * it last. */
+enum kind { PLAIN, INFO, KINDS };
+#define SLOTS 2
+static info_handler program_handler[KINDS][SLOTS][NSIG];
+static pid_t slot_writer[KINDS][SLOTS][NSIG];
 
 /* Async-signal-safe; keeps errno.  Done before the program's handler
  * runs, so a handler that siglongjmps out leaves nothing undone. */
@@ -76,28 +90,52 @@ static void signal_taken(void)
 	errno = saved;
 }
 
-static void plain_trampoline(int sig)
+/* A plain handler is called with all three arguments too: the ABI
+ * allows it, and they are what the kernel passed. */
+static void run_program_handler(enum kind kind, int slot, int sig,
+				siginfo_t *info, void *context)
 {
 	signal_taken();
-	sighandler_t h = __atomic_load_n(&plain_program_handler[sig],
-					 __ATOMIC_ACQUIRE);
-	if (h)
-		h(sig);
-}
-
-static void info_trampoline(int sig, siginfo_t *info, void *context)
-{
-	signal_taken();
-	info_handler h = __atomic_load_n(&info_program_handler[sig],
+	info_handler h = __atomic_load_n(&program_handler[kind][slot][sig],
 					 __ATOMIC_ACQUIRE);
 	if (h)
 		h(sig, info, context);
 }
 
+#define TRAMPOLINE(kind, slot)                                               \
+	static void trampoline_##kind##_##slot(int sig, siginfo_t *info,     \
+					       void *context)                \
+	{                                                                    \
+		run_program_handler(kind, slot, sig, info, context);         \
+	}
+TRAMPOLINE(PLAIN, 0)
+TRAMPOLINE(PLAIN, 1)
+TRAMPOLINE(INFO, 0)
+TRAMPOLINE(INFO, 1)
+
+static const info_handler trampolines[KINDS][SLOTS] = {
+	{ trampoline_PLAIN_0, trampoline_PLAIN_1 },
+	{ trampoline_INFO_0, trampoline_INFO_1 },
+};
+
+/* Which trampoline h is, if it is one. */
+static bool trampoline_slot(sighandler_t h, enum kind *kind, int *slot)
+{
+	for (int k = 0; k < KINDS; k++)
+		for (int i = 0; i < SLOTS; i++)
+			if ((void *)h == (void *)trampolines[k][i]) {
+				*kind = (enum kind)k;
+				*slot = i;
+				return true;
+			}
+	return false;
+}
+
 static bool is_trampoline(sighandler_t h)
 {
-	return (void *)h == (void *)plain_trampoline ||
-	       (void *)h == (void *)info_trampoline;
+	enum kind kind;
+	int slot;
+	return trampoline_slot(h, &kind, &slot);
 }
 
 static bool is_function(sighandler_t h)
@@ -159,74 +197,86 @@ bool signals_cut_short(unsigned mark)
 
 /* Where the futex wait is refused (a seccomp filter): a plain sleep,
  * which only this thread's own handlers can cut short. */
-static bool nanosleep_until(const struct timespec *until, unsigned mark)
+static enum sleep_result nanosleep_until(const struct timespec *until,
+					 unsigned mark)
 {
 	for (;;) {
 		long rc = syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC,
 				  TIMER_ABSTIME, until, NULL);
 		int err = errno;
 		if (signals_since(mark))
-			return false;
-		if (rc == 0 || err != EINTR)
-			return true;
+			return SLEEP_CUT_SHORT;
+		if (rc == 0)
+			return SLEEP_DONE;
+		if (err != EINTR)
+			return SLEEP_REFUSED;
 		if (signals_cut_short(mark))
-			return false;
+			return SLEEP_CUT_SHORT;
 	}
 }
 
-/* The kernel's own clock, as the futex reads it: a program may fake
- * clock_gettime (libfaketime), and its time is not the futex's. */
-static struct timespec kernel_clock_in(double seconds)
+/* The kernel's own clock, as the futex reads it (real_monotonic), plus
+ * `seconds`; false when it cannot be read. */
+static bool kernel_clock_in(double seconds, struct timespec *t)
 {
-	struct timespec t = { 0, 0 };
-	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+	if (real_monotonic(t, true) != 0)
+		return false;
 	time_t whole = (time_t)seconds;
-	t.tv_sec += whole;
-	t.tv_nsec += (long)((seconds - (double)whole) * 1e9);
-	if (t.tv_nsec >= 1000000000L)
-		t.tv_sec++, t.tv_nsec -= 1000000000L;
-	return t;
+	t->tv_sec += whole;
+	t->tv_nsec += (long)((seconds - (double)whole) * 1e9);
+	if (t->tv_nsec >= 1000000000L)
+		t->tv_sec++, t->tv_nsec -= 1000000000L;
+	return true;
 }
 
 /* A timed futex wait fails with EINTR after any handler, SA_RESTART or
  * not (the kernel restarts it only when no handler ran), hence
  * signals_cut_short after EINTR.  The wait compares the generation
  * with `mark` atomically, so a bump just before it is never missed. */
-bool signals_sleep(double seconds, unsigned mark)
+static enum sleep_result sleep_until(const struct timespec *until,
+				     unsigned mark)
 {
-	struct timespec until = kernel_clock_in(seconds);
 	for (;;) {
 		long rc = syscall(SYS_futex, &signals_generation,
 				  FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, mark,
-				  &until, NULL, FUTEX_BITSET_MATCH_ANY);
+				  until, NULL, FUTEX_BITSET_MATCH_ANY);
 		int err = errno;
 		if (signals_since(mark))
-			return false;
+			return SLEEP_CUT_SHORT;
 		if (rc == 0)
 			continue;	/* woken, yet nothing happened */
 		if (err == ETIMEDOUT)
-			return true;
+			return SLEEP_DONE;
 		if (err != EINTR)
-			return nanosleep_until(&until, mark);
+			return nanosleep_until(until, mark);
 		if (signals_cut_short(mark))
-			return false;
+			return SLEEP_CUT_SHORT;
 	}
+}
+
+enum sleep_result signals_sleep(double seconds, unsigned mark)
+{
+	int saved = errno;
+	struct timespec until;
+	enum sleep_result r = kernel_clock_in(seconds, &until) ?
+		sleep_until(&until, mark) : SLEEP_REFUSED;
+	errno = saved;
+	return r;
 }
 
 /* `old` as the kernel reported it, with a trampoline replaced by the
  * program handler it calls: the one in its slot, or `replaced` when
  * this very call took that out of `changed_slot`. */
 static void show_program_handler(int sig, struct sigaction *old,
-				 void **changed_slot, void *replaced)
+				 info_handler *changed_slot,
+				 info_handler replaced)
 {
-	void **slot;
-	if ((void *)old->sa_handler == (void *)plain_trampoline)
-		slot = (void **)&plain_program_handler[sig];
-	else if ((void *)old->sa_handler == (void *)info_trampoline)
-		slot = (void **)&info_program_handler[sig];
-	else
+	enum kind kind;
+	int i;
+	if (!trampoline_slot(old->sa_handler, &kind, &i))
 		return;
-	void *program = slot == changed_slot ?
+	info_handler *slot = &program_handler[kind][i][sig];
+	info_handler program = slot == changed_slot ?
 		replaced : __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 	__builtin_memcpy(&old->sa_handler, &program, sizeof(program));
 }
@@ -236,6 +286,28 @@ static bool wants_trampoline(const struct sigaction *act)
 	return act && is_function(act->sa_handler) &&
 	       !is_trampoline(act->sa_handler) &&
 	       !(act->sa_flags & SA_RESTART);
+}
+
+/* The slot of `kind` this process writes its handler for sig into: the
+ * one its kernel's table names if this process wrote it, else never
+ * that one (a vfork parent's kernel may name it); else one it wrote,
+ * else an unused one. */
+static int slot_to_write(int sig, enum kind kind, pid_t me)
+{
+	struct kernel_action now;
+	enum kind named_kind;
+	int named;
+	if (syscall(SYS_rt_sigaction, sig, NULL, &now, sizeof(now.mask)) == 0 &&
+	    trampoline_slot(now.handler, &named_kind, &named) &&
+	    named_kind == kind)
+		return slot_writer[kind][named][sig] == me ? named : 1 - named;
+	for (int i = 0; i < SLOTS; i++)
+		if (slot_writer[kind][i][sig] == me)
+			return i;
+	for (int i = 0; i < SLOTS; i++)
+		if (slot_writer[kind][i][sig] == 0)
+			return i;
+	return 0;
 }
 
 int signals_sigaction(int sig, const struct sigaction *act,
@@ -259,22 +331,25 @@ int signals_sigaction(int sig, const struct sigaction *act,
 	pthread_sigmask(SIG_SETMASK, &all, &before);
 
 	struct sigaction mine = *act;
-	void **slot;
-	if (act->sa_flags & SA_SIGINFO) {
-		slot = (void **)&info_program_handler[sig];
-		mine.sa_sigaction = info_trampoline;
-	} else {
-		slot = (void **)&plain_program_handler[sig];
-		mine.sa_handler = plain_trampoline;
-	}
-	void *replaced = __atomic_exchange_n(slot, (void *)act->sa_handler,
-					     __ATOMIC_ACQ_REL);
+	enum kind kind = act->sa_flags & SA_SIGINFO ? INFO : PLAIN;
+	pid_t me = (pid_t)syscall(SYS_getpid);
+	int i = slot_to_write(sig, kind, me);
+	info_handler *slot = &program_handler[kind][i][sig];
+	mine.sa_sigaction = trampolines[kind][i];
+	info_handler program;
+	__builtin_memcpy(&program, &act->sa_handler, sizeof(program));
+	pid_t writer = slot_writer[kind][i][sig];
+	slot_writer[kind][i][sig] = me;
+	info_handler replaced = __atomic_exchange_n(slot, program,
+						    __ATOMIC_ACQ_REL);
 	int rc = hooked.sigaction(sig, &mine, old);
 	int saved = errno;
-	if (rc != 0)
+	if (rc != 0) {
 		__atomic_store_n(slot, replaced, __ATOMIC_RELEASE);
-	else if (old)
+		slot_writer[kind][i][sig] = writer;
+	} else if (old) {
 		show_program_handler(sig, old, slot, replaced);
+	}
 	pthread_sigmask(SIG_SETMASK, &before, NULL);
 	errno = saved;
 	return rc;

@@ -37,10 +37,13 @@ unsigned signals_mark_series(void);
  * ran: the kernel does not say which handler it was. */
 bool signals_cut_short(unsigned mark);
 
-/* Sleeps `seconds`, riding out restarting handlers; returns false as
- * soon as the generation moves past `mark` (woken at once, from any
- * thread) or signals_cut_short. */
-bool signals_sleep(double seconds, unsigned mark);
+/* Sleeps `seconds`, riding out restarting handlers; ends early, cut
+ * short, as soon as the generation moves past `mark` (woken at once,
+ * from any thread) or signals_cut_short; refused where neither the
+ * clock nor a wait is allowed (seccomp), which must never turn into a
+ * spin.  Keeps errno. */
+enum sleep_result { SLEEP_DONE, SLEEP_CUT_SHORT, SLEEP_REFUSED };
+enum sleep_result signals_sleep(double seconds, unsigned mark);
 
 /* The program's own sigaction: installs `act` (through a trampoline
  * when it is a handler without SA_RESTART) and reports in `old` the

@@ -17,6 +17,8 @@
  * and we close it only if it still is: an fd the program took over is
  * the program's, and closing it would break the program.  Every other
  * way out of a record closes what we opened.
+ * A fork in another thread waits until no record holds an fd
+ * (sink_fork.c), so no child inherits one.
  *
  * A record is built and sent in memory mapped for it alone (struct
  * record), not on the stack: a retry may run in a signal handler on a
@@ -38,6 +40,7 @@
 
 #include "blockall.h"
 #include "localclock.h"
+#include "sink_fork.h"
 
 /* One record's memory.  `message` comes first: the text handed out by
  * sink_record is the record (see the assertion below). */
@@ -272,10 +275,16 @@ bool sink_deliver(const struct log_settings *log, int severity,
 		ok = send_stderr(r);
 		break;
 	case SINK_FILE:
-		ok = send_file(r, log->path);
+		if (sink_fds_begin()) {
+			ok = send_file(r, log->path);
+			sink_fds_end();
+		}
 		break;
 	case SINK_SYSLOG:
-		ok = send_syslog(r, log, severity);
+		if (sink_fds_begin()) {
+			ok = send_syslog(r, log, severity);
+			sink_fds_end();
+		}
 		break;
 	case SINK_NONE:
 		ok = true;

@@ -8,13 +8,17 @@
  * forever.  So before a process gets its second thread, everything is
  * looked up once; a single-threaded process has no other thread to
  * hold the lock.  (Threads glibc starts itself, for timers or AIO, do
- * not come through here.) */
+ * not come through here.)  A second thread could also fork while a
+ * log record holds an fd: the fork handlers that keep it out of the
+ * child are registered here too (sink_fork.c). */
 #include "../common/attributes.h"
 #include "real.h"
+#include "sink_fork.h"
 
 EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			  void *(*start)(void *), void *arg)
 {
 	real_resolve_all();
+	sink_fork_register();
 	return hooked.pthread_create(thread, attr, start, arg);
 }

@@ -1,7 +1,7 @@
 """measure_clients: how real Debian clients fare against a server on
 loopback that starts 1 s late, without kaioretry, in its default mode
 (nonblocking=pass) and with nonblocking=wait.  Prints the table the
-README quotes.  Not a test (test_clients.py asserts the same outcomes);
+docs/clients.md quotes.  Not a test (test_clients.py asserts the same outcomes);
 run it with /usr/bin/python3 tests/integration/measure_clients.py.
 Extra arguments are prepended to LD_PRELOAD (to try variants)."""
 import os

@@ -1,6 +1,6 @@
 """Real clients, each the unmodified Debian binary, against a server on
 loopback that starts late: each fails without kaioretry and succeeds
-under it, in the mode the README's client table gives."""
+under it, in the mode the client table of docs/clients.md gives."""
 import os
 import re
 import shutil

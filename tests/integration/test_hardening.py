@@ -31,7 +31,7 @@ def _fd_limit_4096():
 def test_fd_sweeping_program_never_gets_our_log():
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     if hard != resource.RLIM_INFINITY and hard <= 1164:
-        raise Skip("the fd hard limit leaves no room above 1024 (see README)")
+        raise Skip("the fd hard limit leaves no room above 1024 (see docs/hardening.md)")
     keep, port = dead_port()
     with tempdir() as d:
         mine, log = os.path.join(d, "program.txt"), os.path.join(d, "k.log")

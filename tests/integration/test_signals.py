@@ -39,7 +39,7 @@ def test_every_way_of_setting_a_handler_without_restart_ends_a_series():
     try:
         for how in NON_RESTARTING:
             # No trampoline for a handler we never saw: only the sleep's
-            # own EINTR can tell (README, "What cannot be covered").
+            # own EINTR can tell (README, "What cannot be covered, and why").
             for delay in ("0.5",) if how == "raw" else ("0.5", "0"):
                 raw, pre = both(["stop", how, str(port), "300"],
                                 {"KAIORETRY_TRIES": "-1",

@@ -1,4 +1,8 @@
-"""The source tree itself: nothing half-merged is ever committed."""
+"""The source tree itself: nothing half-merged is ever committed, the
+layout table lists every source file, and the README stays short."""
+import fnmatch
+import os
+import re
 import subprocess
 
 from harness import ROOT
@@ -22,7 +26,8 @@ def test_no_merge_conflict_markers():
 def test_documents_hold_each_heading_once():
     """A section pasted in twice (it happened once, to the README) shows
     as a heading that appears twice."""
-    for name in ("README.md", "DEVELOPERS.md"):
+    for name in ["README.md", "DEVELOPERS.md"] + sorted(
+            f"docs/{d}" for d in os.listdir(f"{ROOT}/docs") if d.endswith(".md")):
         with open(f"{ROOT}/{name}", encoding="utf-8") as f:
             text = f.read()
         # Headings outside ``` blocks (shell comments start with # too).
@@ -34,3 +39,72 @@ def test_documents_hold_each_heading_once():
                 headings.append(line)
         twice = sorted({h for h in headings if headings.count(h) > 1})
         assert not twice, (name, twice)
+
+
+# The layout table: one list of every source file, in docs/design.md.
+LAYOUT_DOC = "docs/design.md"
+# Product folders are listed file by file (or by a `name.*` stem), never
+# by a folder row, so a new file there has to be described.
+PRODUCT_DIRS = ("shim/", "config/", "common/", "scripts/")
+TEST_SOURCE = (".c", ".h", ".def", ".py")
+
+
+def tracked_files():
+    return subprocess.run(["git", "-C", ROOT, "ls-files"], capture_output=True,
+                          text=True, check=True).stdout.split()
+
+
+def source_files(files):
+    """Every file under the product folders, and the sources of tests/."""
+    return [f for f in files
+            if f.startswith(PRODUCT_DIRS)
+            or (f.startswith("tests/") and f.endswith(TEST_SOURCE))]
+
+
+def layout_paths():
+    """The backquoted paths of the first column of the layout table."""
+    with open(f"{ROOT}/{LAYOUT_DOC}", encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    start = lines.index("## Layout")
+    paths = []
+    for line in lines[start + 1:]:
+        if line.startswith("#"):
+            break
+        if line.startswith("| `"):
+            paths += re.findall(r"`([^`]+)`", line.split("|")[1])
+    return paths
+
+
+def listed_by(path, name):
+    if path.endswith("/"):
+        return name.startswith(path)
+    if any(c in path for c in "*?["):
+        return fnmatch.fnmatchcase(name, path)
+    return name == path
+
+
+def test_layout_table_paths_exist():
+    files = tracked_files()
+    paths = layout_paths()
+    assert len(paths) > 20, f"no layout table under '## Layout' in {LAYOUT_DOC}"
+    missing = [p for p in paths if not any(listed_by(p, f) for f in files)]
+    assert not missing, f"{LAYOUT_DOC} lists paths that do not exist: {missing}"
+    folders = [p for p in paths if p.endswith("/") and p.startswith(PRODUCT_DIRS)]
+    assert not folders, f"list these files one by one, not as folders: {folders}"
+
+
+def test_layout_table_lists_every_source_file():
+    paths = layout_paths()
+    unlisted = [f for f in source_files(tracked_files())
+                if not any(listed_by(p, f) for p in paths)]
+    assert not unlisted, f"add these files to the table in {LAYOUT_DOC}: {unlisted}"
+
+
+README_MAX_LINES = 490
+
+
+def test_readme_is_short():
+    """The README is for users; the rest lives in docs/ and the man pages."""
+    with open(f"{ROOT}/README.md", encoding="utf-8") as f:
+        lines = len(f.read().splitlines())
+    assert lines <= README_MAX_LINES, f"README.md has {lines} lines, at most {README_MAX_LINES}"
