@@ -305,9 +305,18 @@ musl-test-programs:
 demo: deps $(LIB) $(HELPER)
 	@scripts/demo
 
+# The code shim/wrappers.c generates from common/calls.def, formatted:
+# the argument structs, then each row's _failed function and wrapper.
+WRAPPERS_STYLE = {BasedOnStyle: LLVM, IndentWidth: 8, UseTab: Always, \
+	BreakBeforeBraces: Linux, AllowShortFunctionsOnASingleLine: None}
+show-wrappers: deps
+	@$(CC) -E -P $(BASE_CFLAGS) shim/wrappers.c | \
+		sed -n '/^struct [a-z_0-9]*_args {/,$$p' | \
+		clang-format --style='$(WRAPPERS_STYLE)'
+
 clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps unit integration test-programs check check-peers demo clean install uninstall \
 	musl musl-test-programs deb \
-	bench bench-budget fuzz fuzz-long check-sanitize
+	bench bench-budget fuzz fuzz-long check-sanitize show-wrappers

@@ -20,6 +20,7 @@
 #include "connect_timeout.h"
 #include "connect_wait.h"
 #include "guard.h"
+#include "monotonic.h"
 #include "progmem.h"
 #include "real.h"
 #include "runtime.h"
@@ -91,7 +92,7 @@ static double attempt_limit(const struct series *s)
 	const struct policy *p = s->policy;
 	double limit = p->attempt_timeout;
 	if (p->deadline != SECONDS_UNSET) {
-		double left = p->deadline - series_elapsed(s);
+		double left = p->deadline - monotonic_since(&s->started);
 		if (left < 0.001)
 			left = 0.001;
 		if (limit == SECONDS_UNSET || left < limit)

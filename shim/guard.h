@@ -4,7 +4,8 @@
  * looking up libc), any wrapped call that thread makes, directly or
  * through libc (NSS inside getaddrinfo, dlsym), passes straight through
  * and never starts a second series.  initial-exec TLS is a plain
- * %fs-relative access: no allocation, safe in signal handlers. */
+ * %fs-relative access: no allocation, safe in signal handlers.  Only
+ * these functions touch guard_depth (defined in guard.c). */
 #ifndef KAIORETRY_GUARD_H
 #define KAIORETRY_GUARD_H
 
@@ -27,6 +28,13 @@ static inline void guard_leave(void)
 {
 	if (guard_depth > 0)
 		guard_depth--;
+}
+
+/* Lets go of every level at once: for a series whose frame a jump out
+ * of a handler abandoned while it held the guard (series.c, jumps.c). */
+static inline void guard_release_all(void)
+{
+	guard_depth = 0;
 }
 
 #endif

@@ -19,11 +19,10 @@
 
 #include "../common/glob.h"
 #include "../common/rng.h"
-#include "../config/errnames.h"
 #include "guard.h"
+#include "log.h"
 #include "monotonic.h"
 #include "series.h"
-#include "sink.h"
 
 struct rule_stats {
 	uint64_t matched, failed, delayed, shortened;
@@ -32,13 +31,6 @@ struct rule_stats {
 static const struct config *active;	/* NULL: injection is off */
 static uint64_t seed;
 static struct rule_stats stats[INJECT_RULES_MAX];
-
-/* The last fault injected into this thread's calls, for the log. */
-static __thread struct {
-	const char *call;		/* NULL: the last attempt was real */
-	int rule;
-	uint64_t number;
-} note __attribute__((tls_model("initial-exec")));
 
 static __thread int nested __attribute__((tls_model("initial-exec")));
 
@@ -98,7 +90,7 @@ bool inject_decide(const struct inject_subject *subject,
 {
 	const struct inject_spec *spec = &active->inject;
 	*d = (struct inject_decision){ .rule = -1 };
-	note.call = NULL;
+	log_clear_fault();
 	if (nested)
 		return false;
 	for (int i = 0; i < spec->count; i++) {
@@ -139,72 +131,17 @@ void inject_shortened(const struct inject_decision *d)
 	__atomic_add_fetch(&stats[d->rule].shortened, 1, __ATOMIC_RELAXED);
 }
 
-static void begin_line(struct text *t)
-{
-	t->len = 0;
-	t->buf[0] = '\0';
-	text_escaped(t, program_invocation_short_name,
-		     __builtin_strlen(program_invocation_short_name));
-	text_str(t, ": ");
-}
-
-static void rule_name(struct text *t, int rule)
-{
-	text_str(t, "rule ");
-	text_int(t, rule + 1);
-	text_str(t, " '");
-	text_str(t, active->inject.rule[rule].text);
-	text_str(t, "'");
-}
-
-static void emit(int severity, const struct text *t)
-{
-	const struct log_settings *log = &active->log;
-	if (log->sink != SINK_NONE && severity <= log->level)
-		sink_send(log, severity, t);
-}
-
 void inject_failed(const struct inject_decision *d, const char *call,
 		   enum family family, int fd, int msg_flags,
 		   const struct text *target)
 {
-	struct text t;
 	__atomic_add_fetch(&stats[d->rule].failed, 1, __ATOMIC_RELAXED);
-	note.call = call;
-	note.rule = d->rule;
-	note.number = d->number;
+	log_note_fault(call, d->rule, active->inject.rule[d->rule].text,
+		       d->number);
 	/* In a series (the guard is held), the series logs it. */
 	if (guard_held() || series_wanted(family, d->error, fd, msg_flags))
 		return;
-	begin_line(&t);
-	text_str(&t, call);
-	text_str(&t, "(");
-	text_mem(&t, target->buf, target->len);
-	text_str(&t, ") failed: ");
-	const char *name = errname_of(d->error);
-	text_str(&t, name ? name : "?");
-	text_str(&t, " (");
-	text_str(&t, errname_describe(d->error));
-	text_str(&t, ")");
-	inject_mark(&t, call);
-	text_str(&t, "; not retried");
-	emit(LOG_WARNING, &t);
-}
-
-bool inject_noted(const char *call)
-{
-	return note.call && __builtin_strcmp(note.call, call) == 0;
-}
-
-void inject_mark(struct text *t, const char *call)
-{
-	if (!inject_noted(call))
-		return;
-	text_str(t, " (injected by ");
-	rule_name(t, note.rule);
-	text_str(t, ", call #");
-	text_uint(t, note.number);
-	text_str(t, ")");
+	log_fault_not_retried(&active->log, call, target, d->error);
 }
 
 static void count_from_zero(void)
@@ -212,12 +149,12 @@ static void count_from_zero(void)
 	__builtin_memset(stats, 0, sizeof(stats));
 }
 
-void inject_start(const struct config *cfg)
+uint64_t inject_begin(const struct config *cfg)
 {
 	struct text t;
 	uint64_t calls = 0;
 	if (!cfg || cfg->pass_through || cfg->inject.count == 0)
-		return;
+		return 0;
 	seed = cfg->inject.seed;
 	if (!cfg->inject.seed_given &&
 	    getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed)) {
@@ -229,9 +166,8 @@ void inject_start(const struct config *cfg)
 	for (int i = 0; i < cfg->inject.count; i++)
 		calls |= cfg->inject.rule[i].calls;
 	pthread_atfork(NULL, NULL, count_from_zero);
-	inject_install(calls);
 
-	begin_line(&t);
+	log_line_begin(&t);
 	text_str(&t, "fault injection on: ");
 	text_int(&t, cfg->inject.count);
 	text_str(&t, cfg->inject.count == 1 ? " rule, seed " : " rules, seed ");
@@ -242,7 +178,8 @@ void inject_start(const struct config *cfg)
 		text_uint(&t, seed);
 		text_str(&t, " replays this run)");
 	}
-	emit(LOG_NOTICE, &t);
+	log_send(&active->log, LOG_NOTICE, &t);
+	return calls;
 }
 
 __attribute__((destructor)) static void inject_summary(void)
@@ -253,9 +190,9 @@ __attribute__((destructor)) static void inject_summary(void)
 	for (int i = 0; i < active->inject.count; i++) {
 		const struct rule_stats *s = &stats[i];
 		const struct inject_rule *r = &active->inject.rule[i];
-		begin_line(&t);
+		log_line_begin(&t);
 		text_str(&t, "fault injection ");
-		rule_name(&t, i);
+		log_rule_name(&t, i, r->text);
 		text_str(&t, ": matched ");
 		text_uint(&t, __atomic_load_n(&s->matched, __ATOMIC_RELAXED));
 		text_str(&t, ", failed ");
@@ -270,6 +207,6 @@ __attribute__((destructor)) static void inject_summary(void)
 			text_uint(&t, __atomic_load_n(&s->shortened,
 						      __ATOMIC_RELAXED));
 		}
-		emit(LOG_NOTICE, &t);
+		log_send(&active->log, LOG_NOTICE, &t);
 	}
 }

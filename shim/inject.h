@@ -15,8 +15,15 @@
 #include "../common/text.h"
 #include "../config/config.h"
 
-/* Installs the injectors when cfg has rules (cfg may be NULL). */
+/* inject_calls.c: when cfg has rules, turns injection on
+ * (inject_begin) and points attempt.X at the injector of every call a
+ * rule names (cfg may be NULL). */
 void inject_start(const struct config *cfg);
+
+/* Turns injection on when cfg has rules: the seed, the counters, the
+ * line that says so.  Returns the calls the rules name, a bit per
+ * inject_call_id, or 0: injection stays off. */
+uint64_t inject_begin(const struct config *cfg);
 
 /* What a call is aimed at, for the rules' filters. */
 struct inject_subject {
@@ -36,16 +43,16 @@ struct inject_decision {
 };
 
 /* Counts the call for every rule it matches and decides.  Clears this
- * thread's note of an injected fault.  False: leave the call alone. */
+ * thread's note of an injected fault (log.h).  False: leave the call alone. */
 bool inject_decide(const struct inject_subject *subject,
 		   struct inject_decision *d);
 /* Sleeps a rule's delay= in full. */
 void inject_sleep(double seconds);
 /* Records that the call was shortened, for the summary. */
 void inject_shortened(const struct inject_decision *d);
-/* Records a failed call: counts it, notes it for the series log, and
- * when no retry series will log it (tries=1, an error outside the
- * policy), logs it now, naming `target`. */
+/* Records a failed call: counts it, notes it for the series log
+ * (log.h), and when no retry series will log it (tries=1, an error
+ * outside the policy), logs it now, naming `target`. */
 void inject_failed(const struct inject_decision *d, const char *call,
 		   enum family family, int fd, int msg_flags,
 		   const struct text *target);
@@ -55,15 +62,5 @@ void inject_failed(const struct inject_decision *d, const char *call,
  * them. */
 void inject_nested_enter(void);
 void inject_nested_leave(void);
-
-/* For the series log: whether the last attempt of `call` on this thread
- * was an injected fault, and the mark that says so:
- * " (injected by rule 1 'connect:error=ECONNREFUSED', call #2)". */
-bool inject_noted(const char *call);
-void inject_mark(struct text *t, const char *call);
-
-/* inject_calls.c: points attempt.X at the injector of every call in
- * `calls` (a bit per inject_call_id). */
-void inject_install(uint64_t calls);
 
 #endif

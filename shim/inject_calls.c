@@ -13,7 +13,11 @@
  * An injector runs before the real call has looked at its arguments, so
  * it reads the program's addresses, msghdr and iovec only through
  * progmem.h: a bad pointer is left for the real call to answer (EFAULT,
- * EINVAL), and its rules see no address. */
+ * EINVAL), and its rules see no address.
+ *
+ * inject_start, at the bottom, turns injection on (inject.c) and
+ * installs the injectors; it lives here, above inject.c, so calls only
+ * go down. */
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
@@ -237,8 +241,11 @@ static void shortened_done(struct shortened *sh)
 #include "../common/calls.def"
 #undef CALL
 
-void inject_install(uint64_t calls)
+void inject_start(const struct config *cfg)
 {
+	uint64_t calls = inject_begin(cfg);
+	if (!calls)
+		return;
 	/* getaddrinfo always: its injector keeps NSS's own calls out of
 	 * every rule's count. */
 	calls |= (uint64_t)1 << INJECT_CALL_getaddrinfo;

@@ -12,7 +12,7 @@
 
 #include "../config/beyond.h"
 #include "../config/errnames.h"
-#include "inject.h"
+#include "monotonic.h"
 #include "sink.h"
 #include "target.h"
 
@@ -28,13 +28,27 @@ static bool sampled(uint64_t try_number)
 	return try_number == 1;
 }
 
-static void begin_line(struct text *t, const struct series *s)
+/* The fault the injector put into this thread's last attempt, noted
+ * by inject.c so that the records of that attempt say so. */
+static __thread struct {
+	const char *call;		/* NULL: the last attempt was real */
+	const char *rule_text;
+	int rule;
+	uint64_t number;
+} injected __attribute__((tls_model("initial-exec")));
+
+void log_line_begin(struct text *t)
 {
 	t->len = 0;
 	t->buf[0] = '\0';
 	text_escaped(t, program_invocation_short_name,
 		     __builtin_strlen(program_invocation_short_name));
 	text_str(t, ": ");
+}
+
+static void begin_line(struct text *t, const struct series *s)
+{
+	log_line_begin(t);
 	text_str(t, s->uuid);
 	text_str(t, ": ");
 }
@@ -47,7 +61,7 @@ static void call_and_target(struct text *t, const struct series *s)
 	text_str(t, ")");
 }
 
-static void error_text(struct text *t, int code)
+void log_error_text(struct text *t, int code)
 {
 	const char *name = errname_of(code);
 	if (name) {
@@ -162,15 +176,64 @@ static void emit(struct series *s, int severity, struct text *t)
 		s->records_dropped++;
 }
 
-void log_first_failure(struct series *s)
+void log_note_fault(const char *call, int rule, const char *rule_text,
+		    uint64_t number)
+{
+	injected.call = call;
+	injected.rule = rule;
+	injected.rule_text = rule_text;
+	injected.number = number;
+}
+
+void log_clear_fault(void)
+{
+	injected.call = NULL;
+}
+
+bool log_fault_injected(const char *call)
+{
+	return injected.call && __builtin_strcmp(injected.call, call) == 0;
+}
+
+void log_rule_name(struct text *t, int rule, const char *rule_text)
+{
+	text_str(t, "rule ");
+	text_int(t, rule + 1);
+	text_str(t, " '");
+	text_str(t, rule_text);
+	text_str(t, "'");
+}
+
+static void fault_mark(struct text *t, const char *call)
+{
+	if (!log_fault_injected(call))
+		return;
+	text_str(t, " (injected by ");
+	log_rule_name(t, injected.rule, injected.rule_text);
+	text_str(t, ", call #");
+	text_uint(t, injected.number);
+	text_str(t, ")");
+}
+
+/* A warning begun with "connect(127.0.0.1:5432) failed: ECONNREFUSED
+ * (Connection refused)", or NULL as record(). */
+static struct text *first_failure_record(struct series *s)
 {
 	struct text *t = record(s, LOG_WARNING);
 	if (!t)
-		return;
+		return NULL;
 	call_and_target(t, s);
 	text_str(t, " failed: ");
-	error_text(t, s->first_code);
-	inject_mark(t, s->call);
+	log_error_text(t, s->first_code);
+	return t;
+}
+
+void log_first_failure(struct series *s)
+{
+	struct text *t = first_failure_record(s);
+	if (!t)
+		return;
+	fault_mark(t, s->call);
 	text_str(t, "; ");
 	policy_text(t, s->policy);
 	emit(s, LOG_WARNING, t);
@@ -190,8 +253,8 @@ void log_new_failure(struct series *s)
 	text_str(t, " failed on try #");
 	text_uint(t, s->calls);
 	text_str(t, ": ");
-	error_text(t, s->last_code);
-	inject_mark(t, s->call);
+	log_error_text(t, s->last_code);
+	fault_mark(t, s->call);
 	emit(s, LOG_INFO, t);
 }
 
@@ -242,12 +305,13 @@ void log_outcome(struct series *s)
 		text_str(t, " failed to complete after ");
 	text_uint(t, s->calls);
 	text_str(t, s->calls == 1 ? " try in " : " tries in ");
-	text_decimal(t, (double)(uint64_t)(series_elapsed(s) * 1000 + 0.5) / 1000);
+	text_decimal(t, (double)(uint64_t)(monotonic_since(&s->started) * 1000 +
+					     0.5) / 1000);
 	text_str(t, " s");
 	if (!ok) {
 		text_str(t, ": ");
-		error_text(t, s->last_code);
-		inject_mark(t, s->call);
+		log_error_text(t, s->last_code);
+		fault_mark(t, s->call);
 	}
 	if (!ok && s->stop == STOP_DEADLINE) {
 		text_str(t, "; deadline of ");
@@ -273,12 +337,9 @@ void log_outcome(struct series *s)
 
 void log_budget_refused(struct series *s, uint64_t also_refused)
 {
-	struct text *t = record(s, LOG_WARNING);
+	struct text *t = first_failure_record(s);
 	if (!t)
 		return;
-	call_and_target(t, s);
-	text_str(t, " failed: ");
-	error_text(t, s->first_code);
 	text_str(t, "; not retried: retry budget exhausted (");
 	budget_text(t, s->policy);
 	if (also_refused) {
@@ -288,6 +349,28 @@ void log_budget_refused(struct series *s, uint64_t also_refused)
 	}
 	text_str(t, ")");
 	emit(s, LOG_WARNING, t);
+}
+
+void log_send(const struct log_settings *log, int severity,
+	      const struct text *line)
+{
+	if (log->sink != SINK_NONE && severity <= log->level)
+		sink_send(log, severity, line);
+}
+
+void log_fault_not_retried(const struct log_settings *log, const char *call,
+			   const struct text *target, int code)
+{
+	struct text t;
+	log_line_begin(&t);
+	text_str(&t, call);
+	text_str(&t, "(");
+	text_mem(&t, target->buf, target->len);
+	text_str(&t, ") failed: ");
+	log_error_text(&t, code);
+	fault_mark(&t, call);
+	text_str(&t, "; not retried");
+	log_send(log, LOG_WARNING, &t);
 }
 
 void log_problem(const struct log_settings *log, const char *message)

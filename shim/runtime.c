@@ -1,11 +1,10 @@
 /* runtime.c: loads the configuration once and publishes it, read-only,
- * to every thread; reports problems; and runs the constructor.
+ * to every thread, and reports its problems.
  *
- * The constructor loads eagerly so KAIORETRY_STRICT can stop a program
- * before main.  A wrapped call that fails before the constructor ran
- * (from another library's constructor) loads it on the spot.  Nothing
- * else happens at start-up: libc's functions are looked up and the time
- * zone read when first needed (real.h, hooks.c). */
+ * The constructor (start.c) loads it eagerly so KAIORETRY_STRICT can
+ * stop a program before main.  A wrapped call that fails before the
+ * constructor ran (from another library's constructor) loads it on the
+ * spot. */
 #include "runtime.h"
 
 #include <errno.h>
@@ -14,9 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "connect_timeout.h"
 #include "guard.h"
-#include "inject.h"
 #include "instance.h"
 #include "log.h"
 
@@ -24,8 +21,6 @@ enum { UNLOADED, LOADING, READY };
 
 static struct config the_config;
 static int state = UNLOADED;
-
-__thread int guard_depth __attribute__((tls_model("initial-exec")));
 
 extern char **environ;
 
@@ -92,17 +87,4 @@ const struct config *runtime_config(void)
 	load();
 	__atomic_store_n(&state, READY, __ATOMIC_RELEASE);
 	return &the_config;
-}
-
-/* errno at main is what the program would see without us: whatever
- * the loading leaves (access of /etc/kaioretry.ini) is put back. */
-__attribute__((constructor)) static void runtime_start(void)
-{
-	int saved = errno;
-	const struct config *cfg = runtime_config();
-	/* Bounds wrap injectors, so injected faults land beneath them. */
-	inject_start(cfg);
-	if (cfg)
-		connect_timeout_install(cfg);
-	errno = saved;
 }

@@ -13,12 +13,12 @@
 
 #include <errno.h>
 
-#include "inject.h"
+#include "log.h"
 
 bool sendmsg_begin(struct series *s, int code, int fd,
 		   const struct msghdr *msg, int flags)
 {
-	if (code == ENOBUFS && !inject_noted("sendmsg") &&
+	if (code == ENOBUFS && !log_fault_injected("sendmsg") &&
 	    msg->msg_controllen > 0)
 		return false;
 	return series_begin(s, FAMILY_SEND, "sendmsg", code, fd, flags, NULL,

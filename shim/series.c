@@ -18,8 +18,8 @@
 #include "../common/rng.h"
 #include "budget.h"
 #include "guard.h"
-#include "inject.h"
 #include "log.h"
+#include "monotonic.h"
 #include "runtime.h"
 #include "signals.h"
 
@@ -89,7 +89,7 @@ static bool guard_held_for(const struct series *s)
 		return false;
 	if (running_series && here >= running_series &&
 	    here - running_series < SAME_STACK_REACH) {
-		guard_depth = 0;
+		guard_release_all();
 		running_series = 0;
 		return false;
 	}
@@ -100,7 +100,7 @@ void series_left_by_jump(void)
 {
 	if (running_series) {
 		running_series = 0;
-		guard_depth = 0;
+		guard_release_all();
 	}
 }
 
@@ -168,14 +168,6 @@ pass:
 	return false;
 }
 
-double series_elapsed(const struct series *s)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - s->started.tv_sec) +
-	       (double)(now.tv_nsec - s->started.tv_nsec) / 1e9;
-}
-
 /* Sleeps `seconds`, riding out handlers that asked for SA_RESTART and
  * stopping at one that did not, in this thread or any other, or at a
  * sigwait (signals.c).  A sleep the system refuses ends the series: a
@@ -199,7 +191,8 @@ static bool series_sleep(struct series *s, double seconds)
 static bool past_deadline(const struct series *s, double sleep)
 {
 	double deadline = s->policy->deadline;
-	return deadline != SECONDS_UNSET && series_elapsed(s) + sleep > deadline;
+	return deadline != SECONDS_UNSET &&
+	       monotonic_since(&s->started) + sleep > deadline;
 }
 
 /* A budget refusal of the very first retry is the storm case: one line,
@@ -263,7 +256,7 @@ void series_attempted(struct series *s, int code)
 	s->errno_after = saved;
 	s->calls++;
 	s->last_code = code;
-	if (code != 0 && (code != previous || inject_noted(s->call)))
+	if (code != 0 && (code != previous || log_fault_injected(s->call)))
 		log_new_failure(s);
 }
 

@@ -40,7 +40,7 @@ struct series {
 	uint64_t calls;			/* real calls made so far */
 	double delay;			/* kaioretry's next delay */
 	double sleep;			/* the next (then last) sleep, spread */
-	struct timespec started;
+	struct timespec started;	/* CLOCK_MONOTONIC (monotonic.h) */
 	uint64_t rng;
 	unsigned signal_mark;
 	bool interrupted;		/* a non-restarting signal handler ran */
@@ -69,8 +69,5 @@ void series_left_by_jump(void);
 /* Whether a first failure with `code` would start a series (the fault
  * injector logs the faults that would not). */
 bool series_wanted(enum family family, int code, int fd, int msg_flags);
-
-/* Seconds since the series began. */
-double series_elapsed(const struct series *s);
 
 #endif

@@ -38,6 +38,7 @@
 
 #include "../common/attributes.h"
 #include "hooks.h"
+#include "monotonic.h"
 #include "real.h"
 
 unsigned signals_generation;
@@ -221,11 +222,7 @@ static bool kernel_clock_in(double seconds, struct timespec *t)
 {
 	if (real_monotonic(t, true) != 0)
 		return false;
-	time_t whole = (time_t)seconds;
-	t->tv_sec += whole;
-	t->tv_nsec += (long)((seconds - (double)whole) * 1e9);
-	if (t->tv_nsec >= 1000000000L)
-		t->tv_sec++, t->tv_nsec -= 1000000000L;
+	*t = timespec_after(*t, seconds);
 	return true;
 }
 

@@ -3,7 +3,48 @@
  * Every wrapper has the same shape: call through `attempt`, and on
  * failure only, hand over to a cold function that runs the retry
  * series.  The success path is one load, one indirect call and one
- * predictable branch: no lock, no allocation, no shared writes.
+ * predictable branch: no lock, no allocation, no shared writes.  The
+ * row of read,
+ *
+ *	CALL(read, READ, ssize_t, (int fd, void *buf, size_t n),
+ *	     (fd, buf, n), (fd, 0), FD(fd), REAL, NEG1)
+ *
+ * becomes, less the empty asm statements (see below; `make
+ * show-wrappers` prints every row's code in full):
+ *
+ *	struct read_args { int fd; void *buf; size_t n; };
+ *
+ *	static COLD ssize_t read_failed(ssize_t first, struct read_args *saved)
+ *	{
+ *		int fd = saved->fd; void *buf = saved->buf; size_t n = saved->n;
+ *		struct series s;
+ *		if (!series_begin(&s, FAMILY_READ, "read", errno, fd, 0,
+ *				  NULL, 0, NULL))	// blocking, DEST_FD
+ *			return first;
+ *		s.target = (struct target){ .kind = TARGET_FD, .fd = fd };
+ *		ssize_t r = first;
+ *		while (series_retry(&s)) {
+ *			r = attempt.read(fd, buf, n);		// AGAIN_REAL
+ *			series_attempted(&s, r == -1 ? errno : 0);
+ *			if (r != -1)
+ *				break;
+ *		}
+ *		series_end(&s);
+ *		return r;				// END_REAL
+ *	}
+ *
+ *	EXPORT ssize_t read(int fd, void *buf, size_t n)
+ *	{
+ *		struct read_args saved = { fd, buf, n };
+ *		ssize_t r = attempt.read(fd, buf, n);
+ *		if (__builtin_expect(r == -1, 0))
+ *			return read_failed(r, &saved);
+ *		return r;
+ *	}
+ *
+ * The `again` column swaps in connect.h's or sendmsg.h's begin, again
+ * and end; `fails` EAI tests r != 0 and takes the code from r.  Only
+ * getaddrinfo does anything after a success (SUCCEEDED).
  *
  * The arguments must outlive the call for a retry.  Left to itself the
  * compiler keeps each in a callee-saved register (push, move and pop:
@@ -46,6 +87,7 @@
 #define END_CONNECT(r) connect_end(&s, r)
 #define END_SENDMSG(r) (r)
 
+/* EACH(m, a, b, c) is m(a) m(b) m(c), for up to 7 arguments. */
 #define COUNT(...) COUNT_(__VA_ARGS__, 7, 6, 5, 4, 3, 2, 1, 0)
 #define COUNT_(a, b, c, d, e, f, g, n, ...) n
 #define GLUE(a, b) GLUE_(a, b)
@@ -58,8 +100,10 @@
 #define EACH_5(m, a, ...) m(a) EACH_4(m, __VA_ARGS__)
 #define EACH_6(m, a, ...) m(a) EACH_5(m, __VA_ARGS__)
 #define EACH_7(m, a, ...) m(a) EACH_6(m, __VA_ARGS__)
-#define FIELD(x) __typeof__(x) x;
-#define SAVED(x) , saved.x
+/* A member of the saved arguments, from a parameter; a local read back
+ * from them, in the cold path. */
+#define MEMBER(declaration) declaration;
+#define UNPACK(x) __typeof__(saved->x) x = saved->x;
 
 /* How the series starts; connect may settle a wait-mode call first,
  * and sendmsg leaves out what cannot work. */
@@ -71,22 +115,37 @@
 #define BEGIN_SENDMSG(family, name, first, code, blocking, args, dest)     \
 	sendmsg_begin(&s, code, UNPAREN args)
 
-/* What a success leaves behind, read from the saved arguments `a`: only
+/* The arguments a wrapper keeps for a retry: struct read_args { int fd;
+ * void *buf; size_t n; }, one per row, built from its parameters. */
+#define CALL(name, family, type, params, ...)                                 \
+	struct name##_args { EACH(MEMBER, UNPAREN params) };
+#include "../common/calls.def"
+#undef CALL
+
+/* What a success leaves behind, read from the saved arguments: only
  * getaddrinfo's, whose addresses addrlist.c copies for fallthrough (the
- * list is libc's and fresh; `res` was written by the call).  Reading
- * `res` back from the stack costs one load, where keeping it in a
- * callee-saved register across the call costs three. */
-#define SUCCEEDED_CONNECT(a) ((void)(a))
-#define SUCCEEDED_ACCEPT(a) ((void)(a))
-#define SUCCEEDED_READ(a) ((void)(a))
-#define SUCCEEDED_WRITE(a) ((void)(a))
-#define SUCCEEDED_RECV(a) ((void)(a))
-#define SUCCEEDED_SEND(a) ((void)(a))
-#define SUCCEEDED_GETADDRINFO(a) addrlist_note(*(a).res)
+ * list is libc's and fresh; `res` was written by the call).  Every other
+ * call leaves nothing, the default.  Reading `res` back from the stack
+ * costs one load, where keeping it in a callee-saved register across
+ * the call costs three. */
+static inline void getaddrinfo_succeeded(const struct getaddrinfo_args *a)
+{
+	addrlist_note(*a->res);
+}
+
+static inline void nothing_to_keep(const void *a)
+{
+	(void)a;
+}
+
+#define SUCCEEDED(saved)                                                      \
+	_Generic((saved), struct getaddrinfo_args *: getaddrinfo_succeeded,  \
+		 default: nothing_to_keep)(saved)
 
 #define CALL(name, family, type, params, args, blocking, target, again, fails) \
-	static COLD type name##_failed(type first, UNPAREN params)            \
+	static COLD type name##_failed(type first, struct name##_args *saved) \
 	{                                                                     \
+		EACH(UNPACK, UNPAREN args)                                    \
 		struct series s;                                              \
 		if (!BEGIN_##again(family, name, first, CODE_##fails(first), \
 				   blocking, args, (DEST_##target)))          \
@@ -101,22 +160,20 @@
 				break;                                        \
 		}                                                             \
 		series_end(&s);                                               \
-		if (!FAILED_##fails(r)) {                                     \
-			struct { EACH(FIELD, UNPAREN args) } now = { UNPAREN args };\
-			SUCCEEDED_##family(now);                              \
-		}                                                             \
+		if (!FAILED_##fails(r))                                       \
+			SUCCEEDED(saved);                                     \
 		return END_##again(r);                                        \
 	}                                                                     \
                                                                               \
 	EXPORT type name params                                               \
 	{                                                                     \
-		struct { EACH(FIELD, UNPAREN args) } saved = { UNPAREN args };\
+		struct name##_args saved = { UNPAREN args };                  \
 		__asm__("" : : "m"(saved));                                   \
 		type r = attempt.name args;                                   \
 		__asm__("" : "+m"(saved));                                    \
 		if (__builtin_expect(FAILED_##fails(r), 0))                   \
-			return name##_failed(r EACH(SAVED, UNPAREN args));    \
-		SUCCEEDED_##family(saved);                                    \
+			return name##_failed(r, &saved);                      \
+		SUCCEEDED(&saved);                                            \
 		return r;                                                     \
 	}
 #include "../common/calls.def"
