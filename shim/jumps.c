@@ -30,4 +30,6 @@
 JUMP(longjmp, jmp_buf)
 JUMP(_longjmp, jmp_buf)
 JUMP(siglongjmp, sigjmp_buf)
+#ifdef __GLIBC__
 JUMP(__longjmp_chk, jmp_buf)	/* what _FORTIFY_SOURCE programs call */
+#endif
