@@ -19,9 +19,10 @@
 
 #define FAILURE_NEG1 (-1)
 #define FAILURE_EAI EAI_SYSTEM
-#define FAILURE_NULL_H (h_errno = NETDB_INTERNAL, NULL)
-#define FAILURE_NEG1_H (h_errno = NETDB_INTERNAL, -1)
-#define FAILURE_R_H (*result = NULL, *h_errnop = NETDB_INTERNAL, ENOSYS)
+/* No lookup could be made: NO_RECOVERY (musl has no NETDB_INTERNAL). */
+#define FAILURE_NULL_H (h_errno = NO_RECOVERY, NULL)
+#define FAILURE_NEG1_H (h_errno = NO_RECOVERY, -1)
+#define FAILURE_R_H (*result = NULL, *h_errnop = NO_RECOVERY, ENOSYS)
 
 /* Set while dlsym runs on this thread: a wrapped call from inside it
  * (an exotic malloc reading a file) must not look up again. */
