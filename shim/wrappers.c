@@ -45,7 +45,7 @@
  * The `again` column swaps in connect.h's or sendmsg.h's begin, again
  * and end; `fails` EAI tests r != 0 and takes the code from r, and the
  * resolver's kinds (NULL_H, NEG1_H, R_H) take it from h_errno, or from
- * the _r forms' *h_errnop, read by the name the row gives it.  Only
+ * the _r forms' *h_errnop (their rows name it and `result` so).  Only
  * getaddrinfo does anything after a success (SUCCEEDED).
  *
  * The arguments must outlive the call for a retry.  Left to itself the
@@ -66,16 +66,19 @@
 #include "series.h"
 #include "target.h"
 
-#define FAILED_NEG1(r) ((r) == -1)
-#define FAILED_EAI(r) ((r) != 0)
+/* FAILED_x(r, a): whether r is a failure, `a` pointing at the saved
+ * arguments (read back from the stack: one load, where keeping a
+ * parameter in a callee-saved register across the call costs three). */
+#define FAILED_NEG1(r, a) ((r) == -1)
+#define FAILED_EAI(r, a) ((r) != 0)
 #define CODE_NEG1(r) errno
 #define CODE_EAI(r) (r)
-#define FAILED_NULL_H(r) ((r) == NULL)
-#define FAILED_NEG1_H(r) ((r) == -1)
-#define FAILED_R_H(r) ((r) != 0 || *result == NULL)
+#define FAILED_NULL_H(r, a) ((r) == NULL)
+#define FAILED_NEG1_H(r, a) ((r) == -1)
+#define FAILED_R_H(r, a) ((r) != 0 || *(a)->result == NULL)
 #define CODE_NULL_H(r) herrno_failure(h_errno)
 #define CODE_NEG1_H(r) herrno_failure(h_errno)
-#define CODE_R_H(r) r_failure(r, *h_errnop)
+#define CODE_R_H(r) r_failure(r, *saved->h_errnop)
 
 /* The code of a failure the resolver explains in h_errno; its
  * NETDB_INTERNAL defers to errno. */
@@ -190,13 +193,13 @@ static inline void nothing_to_keep(const void *a)
 		type r = first;                                               \
 		while (series_retry(&s)) {                                    \
 			r = AGAIN_##again(name, args);                        \
-			series_attempted(&s, FAILED_##fails(r) ?              \
+			series_attempted(&s, FAILED_##fails(r, saved) ?       \
 						     CODE_##fails(r) : 0);    \
-			if (!FAILED_##fails(r))                               \
+			if (!FAILED_##fails(r, saved))                        \
 				break;                                        \
 		}                                                             \
 		series_end(&s);                                               \
-		if (!FAILED_##fails(r))                                       \
+		if (!FAILED_##fails(r, saved))                                \
 			SUCCEEDED(saved);                                     \
 		return END_##again(r);                                        \
 	}                                                                     \
@@ -207,7 +210,7 @@ static inline void nothing_to_keep(const void *a)
 		__asm__("" : : "m"(saved));                                   \
 		type r = attempt.name args;                                   \
 		__asm__("" : "+m"(saved));                                    \
-		if (__builtin_expect(FAILED_##fails(r), 0))                   \
+		if (__builtin_expect(FAILED_##fails(r, &saved), 0))           \
 			return name##_failed(r, &saved);                      \
 		SUCCEEDED(&saved);                                            \
 		return r;                                                     \
