@@ -120,7 +120,9 @@ static void validate(struct config *cfg)
 		struct destination *dest = &cfg->destination[d];
 		policy_cap_settle(&dest->policy);
 		const struct policy *p = &dest->policy;
-		dest->policy.enabled = cfg->policy[dest->family].enabled;
+		/* A section of an opt-in family is the asking. */
+		dest->policy.enabled = cfg->policy[dest->family].enabled ||
+				       family_opt_in(dest->family);
 		char origin[ORIGIN_MAX];
 		origin_at(origin, sizeof(origin), cfg->file, dest->line);
 		if (p->max_delay != DELAY_UNBOUNDED && p->min_delay > p->max_delay)

@@ -135,10 +135,11 @@ const char *dest_parse(enum family family, const char *text, size_t len,
 		p->kind = DEST_HOST;
 		return parse_glob(text, len, p);
 	}
-	if (family != FAMILY_CONNECT)
-		return "only connect, getaddrinfo and resolver sections take a "
-		       "destination";
-	if (len > 5 && memcmp(text, "unix:", 5) == 0) {
+	if (family != FAMILY_CONNECT && family != FAMILY_BIND)
+		return "only connect, bind, getaddrinfo and resolver sections "
+		       "take a destination";
+	if (family == FAMILY_CONNECT && len > 5 &&
+	    memcmp(text, "unix:", 5) == 0) {
 		p->kind = DEST_UNIX;
 		return parse_glob(text + 5, len - 5, p);
 	}

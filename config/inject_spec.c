@@ -182,7 +182,8 @@ static bool parse_short(struct parse *ps, const char *v, size_t len)
 	struct inject_rule *r = ps->rule;
 	size_t i = 0;
 	if (r->family == FAMILY_CONNECT || r->family == FAMILY_ACCEPT ||
-	    r->family == FAMILY_GETADDRINFO || r->family == FAMILY_RESOLVER)
+	    r->family == FAMILY_GETADDRINFO || r->family == FAMILY_RESOLVER ||
+	    r->family == FAMILY_BIND)
 		return refuse(ps, "short= applies to read, write, recv and "
 			      "send calls, not %s", family_name(r->family));
 	if (!counter_at(v, len, &i, &r->short_bytes) || i != len)
@@ -216,10 +217,10 @@ static bool parse_port_number(const char *v, size_t len, uint16_t *port)
 static bool addr_filter_allowed(struct parse *ps, const char *key)
 {
 	enum family f = ps->rule->family;
-	if (f == FAMILY_CONNECT || f == FAMILY_SEND)
+	if (f == FAMILY_CONNECT || f == FAMILY_SEND || f == FAMILY_BIND)
 		return true;
-	return refuse(ps, "%s= filters connect and sendto/sendmsg targets, "
-		      "not %s", key, family_name(f));
+	return refuse(ps, "%s= filters connect, bind and sendto/sendmsg "
+		      "targets, not %s", key, family_name(f));
 }
 
 /* IP, IP:PORT, [IPv6] or [IPv6]:PORT */
@@ -348,7 +349,7 @@ static bool parse_target(struct parse *ps, const char *name, size_t len)
 		}
 	}
 	return refuse(ps, "unknown call '%.*s' (families: connect accept read "
-		      "write recv send getaddrinfo resolver; a call like readv; "
+		      "write recv send getaddrinfo resolver bind; a call like readv; "
 		      "or ready)",
 		      (int)(len > 32 ? 32 : len), name);
 }

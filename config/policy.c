@@ -32,7 +32,12 @@
  * - the old resolver (gethostbyname, res_query, ...) retries TRY_AGAIN
  *   only: HOST_NOT_FOUND and NO_DATA are answers.  ERANGE from its _r
  *   forms asks the program for a bigger buffer, so it is never
- *   transient, not even under `all`. */
+ *   transient, not even under `all`.
+ * - bind is off unless asked for (`on = all, bind`, or a [bind ADDR:PORT]
+ *   section): programs probe for a free port (vsftpd's passive ports,
+ *   sshd's X11 displays) and must not wait at each taken one.  When on,
+ *   EADDRINUSE (an old instance, TIME_WAIT) and EADDRNOTAVAIL (an
+ *   address not up yet), for a chosen port only (shim/bind.c). */
 #include "policy.h"
 
 #include "errnames.h"
@@ -50,6 +55,11 @@ static const char *const names[FAMILY_COUNT] = {
 const char *family_name(enum family family)
 {
 	return names[family];
+}
+
+bool family_opt_in(enum family family)
+{
+	return family == FAMILY_BIND;
 }
 
 int family_by_name(const char *name, unsigned long len)
@@ -89,6 +99,7 @@ static const int input_errors[] = { ENOMEM, 0 };
 static const int output_errors[] = { ENOBUFS, ENOMEM, 0 };
 static const int getaddrinfo_errors[] = { EAI_AGAIN, 0 };
 static const int resolver_errors[] = { HERRNO_CODE(TRY_AGAIN), 0 };
+static const int bind_errors[] = { EADDRINUSE, EADDRNOTAVAIL, 0 };
 
 static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_CONNECT] = connect_errors,
@@ -99,6 +110,7 @@ static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_SEND] = output_errors,
 	[FAMILY_GETADDRINFO] = getaddrinfo_errors,
 	[FAMILY_RESOLVER] = resolver_errors,
+	[FAMILY_BIND] = bind_errors,
 };
 
 void policy_builtin(struct policy *policy, enum family family)
@@ -118,7 +130,7 @@ void policy_builtin(struct policy *policy, enum family family)
 		.spread = SPREAD_NONE,
 		.budget = 0,
 		.budget_min = 10,
-		.enabled = true,
+		.enabled = !family_opt_in(family),
 	};
 	for (const int *code = builtin_errors[family]; *code; code++)
 		errset_add(&policy->errors, *code);

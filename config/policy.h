@@ -22,7 +22,8 @@
 	X(RECV, recv) \
 	X(SEND, send) \
 	X(GETADDRINFO, getaddrinfo) \
-	X(RESOLVER, resolver)
+	X(RESOLVER, resolver) \
+	X(BIND, bind)
 
 enum family {
 #define X(UPPER, lower) FAMILY_##UPPER,
@@ -100,6 +101,9 @@ struct policy {
 };
 
 const char *family_name(enum family family);
+/* A family that retries only when the configuration names it (`on`, or
+ * a destination section of it): bind. */
+bool family_opt_in(enum family family);
 /* Family by lower-case name of `len` bytes; -1 when unknown. */
 int family_by_name(const char *name, unsigned long len);
 

@@ -42,8 +42,8 @@
  *		return r;
  *	}
  *
- * The `again` column swaps in connect.h's or sendmsg.h's begin, again
- * and end; `fails` EAI tests r != 0 and takes the code from r, and the
+ * The `again` column swaps in connect.h's, sendmsg.h's or bind.h's
+ * begin, again and end; `fails` EAI tests r != 0 and takes the code from r, and the
  * resolver's kinds (NULL_H, NEG1_H, R_H) take it from h_errno, or from
  * the _r forms' *h_errnop (their rows name it and `result` so).  Only
  * getaddrinfo does anything after a success (SUCCEEDED).
@@ -60,6 +60,7 @@
 #include "../common/attributes.h"
 #include "../config/errnames.h"
 #include "addrlist.h"
+#include "bind.h"
 #include "connect.h"
 #include "real.h"
 #include "sendmsg.h"
@@ -120,10 +121,12 @@ static inline int r_failure(int r, int h)
 #define AGAIN_REAL(name, args) attempt.name args
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
 #define AGAIN_SENDMSG(name, args) attempt.name args
+#define AGAIN_BIND(name, args) attempt.name args
 /* What the program gets once the series is over. */
 #define END_REAL(r) (r)
 #define END_CONNECT(r) connect_end(&s, r)
 #define END_SENDMSG(r) (r)
+#define END_BIND(r) (r)
 
 /* EACH(m, a, b, c) is m(a) m(b) m(c), for up to 8 arguments. */
 #define COUNT(...) COUNT_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
@@ -145,7 +148,7 @@ static inline int r_failure(int r, int h)
 #define UNPACK(x) __typeof__(saved->x) x = saved->x;
 
 /* How the series starts; connect may settle a wait-mode call first,
- * and sendmsg leaves out what cannot work. */
+ * and sendmsg and bind leave out what cannot work. */
 #define BEGIN_REAL(family, name, first, code, blocking, args, dest)        \
 	series_begin(&s, FAMILY_##family, #name, code, UNPAREN blocking,      \
 		     UNPAREN dest)
@@ -153,6 +156,8 @@ static inline int r_failure(int r, int h)
 	connect_begin(&s, UNPAREN args)
 #define BEGIN_SENDMSG(family, name, first, code, blocking, args, dest)     \
 	sendmsg_begin(&s, code, UNPAREN args)
+#define BEGIN_BIND(family, name, first, code, blocking, args, dest)        \
+	bind_begin(&s, code, UNPAREN args)
 
 /* The arguments a wrapper keeps for a retry: struct read_args { int fd;
  * void *buf; size_t n; }, one per row, built from its parameters. */

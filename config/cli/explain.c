@@ -73,6 +73,12 @@ static const char *origin_of(const struct config *cfg, int f, int k)
 static void explain_family(FILE *out, const struct config *cfg, int f)
 {
 	const struct policy *p = &cfg->policy[f];
+	if (!p->enabled && family_opt_in(f)) {
+		fprintf(out, "%s: off unless asked for ('on = all, %s', or a "
+			"[%s ADDR:PORT] section, whose calls retry)\n",
+			family_name(f), family_name(f), family_name(f));
+		return;
+	}
 	if (!p->enabled) {
 		fprintf(out, "%s: off (not in 'on'): every call passes "
 			"through\n", family_name(f));

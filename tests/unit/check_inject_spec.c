@@ -166,7 +166,7 @@ static const struct {
 	{ "getaddrinfo:short=5", "short= applies to read, write, recv and send calls, not getaddrinfo" },
 	{ "write:short=0", "short='0': expected a number of bytes from 1" },
 	{ "write:short=5:error=EIO", "error= and short= contradict" },
-	{ "read:addr=1.2.3.4:error=EIO", "addr= filters connect and sendto/sendmsg targets, not read" },
+	{ "read:addr=1.2.3.4:error=EIO", "addr= filters connect, bind and sendto/sendmsg targets, not read" },
 	{ "recv:port=80:error=EIO", "port= filters connect" },
 	{ "connect:error=EIO:addr=1.2.3", "'1.2.3' is not an IPv4 address" },
 	{ "connect:error=EIO:addr=::1", "IPv6 goes in brackets" },

@@ -180,7 +180,7 @@ static const struct { const char *ini, *needle; } bad_scopes[] = {
 	{ "[connect 10.0.0.1:0]\n", "port number" },
 	{ "[connect 10.0.0.1:http]\n", "port number" },
 	{ "[connect [10.0.0.1]:80]\n", "brackets are for IPv6" },
-	{ "[read 10.0.0.0/8]\n", "only connect, getaddrinfo and resolver" },
+	{ "[read 10.0.0.0/8]\n", "only connect, bind, getaddrinfo and resolver" },
 	{ "[connect 10.0.0.0/8]\nlog = stderr\n", "belongs in [default]" },
 	{ "[getaddrinfo *.internal]\nattempt_timeout = 1\n", "connect only" },
 	{ "[program:]\n", "needs a NAME" },
@@ -267,6 +267,33 @@ START_TEST(targets_for_explain)
 }
 END_TEST
 
+/* bind is off by default; its own section turns it on where it
+ * matches, and `on` naming it turns it on everywhere. */
+START_TEST(bind_sections_opt_in)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET,
+				  .sin_port = htons(8080) };
+	struct sockaddr_in other = { .sin_family = AF_INET,
+				     .sin_port = htons(8081) };
+	load_ini("[bind *:8080]\ntries = 4\n[resolver db.*]\ntries = 5\n",
+		 NULL, NULL, NULL);
+	ck_assert_msg(!cfg.pass_through, "%s", cfg.problem[0]);
+	ck_assert(!cfg.policy[FAMILY_BIND].enabled);
+	const struct policy *p = config_policy_for(&cfg, FAMILY_BIND,
+		(struct sockaddr *)&in, sizeof(in), NULL);
+	ck_assert(p->enabled);
+	ck_assert_int_eq(p->tries, 4);
+	ck_assert(!config_policy_for(&cfg, FAMILY_BIND,
+		(struct sockaddr *)&other, sizeof(other), NULL)->enabled);
+	ck_assert_int_eq(config_policy_for(&cfg, FAMILY_RESOLVER, NULL, 0,
+					   "db.internal")->tries, 5);
+	load_ini("on = all, bind\n", NULL, NULL, NULL);
+	ck_assert(cfg.policy[FAMILY_BIND].enabled);
+	load_ini("on = connect\n[bind unix:/run/x]\n", NULL, NULL, NULL);
+	ck_assert(cfg.pass_through);
+}
+END_TEST
+
 Suite *scope_suite(void)
 {
 	Suite *s = suite_create("scope");
@@ -281,6 +308,7 @@ Suite *scope_suite(void)
 	tcase_add_test(tc, program_sections_apply_to_matching_programs);
 	tcase_add_test(tc, programs_key_limits_the_shim);
 	tcase_add_test(tc, targets_for_explain);
+	tcase_add_test(tc, bind_sections_opt_in);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -107,6 +107,13 @@ START_TEST(family_lists)
 	ck_assert(on[FAMILY_CONNECT] && on[FAMILY_GETADDRINFO]);
 	ck_assert(!on[FAMILY_READ]);
 	ck_assert_ptr_nonnull(parse_families(S("conect"), on));
+	/* all: every family but the opt-in ones, which are named. */
+	ck_assert_ptr_null(parse_families(S("all"), on));
+	ck_assert(on[FAMILY_RESOLVER] && !on[FAMILY_BIND]);
+	ck_assert_ptr_null(parse_families(S("bind, all"), on));
+	ck_assert(on[FAMILY_CONNECT] && on[FAMILY_BIND]);
+	ck_assert_ptr_null(parse_families(S("all,bind"), on));
+	ck_assert(on[FAMILY_BIND]);
 }
 END_TEST
 
