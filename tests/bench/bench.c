@@ -26,7 +26,7 @@
  *                               the shim sleeps; prints each one's ms:
  *                               the machine's own timer accuracy
  *
- * WORKLOAD: write read sendrecv connect getaddrinfo gethostbyname
+ * WORKLOAD: write read sendrecv connect bind getaddrinfo gethostbyname
  *           gethostbyname_r res_query
  */
 #include <arpa/inet.h>
@@ -147,6 +147,18 @@ static void nothing(void)
 {
 }
 
+/* A fresh socket bound to a port of the kernel's choice, then closed:
+ * socket and close are not wrapped, so only bind's wrapper counts. */
+static void bind_once(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0)
+		die("bind");
+	close(s);
+}
+
 static void getaddrinfo_once(void)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
@@ -235,6 +247,7 @@ static const struct workload workloads[] = {
 	{ "read", open_zero, read_once },
 	{ "sendrecv", open_pair, sendrecv_once },
 	{ "connect", open_listener, connect_once },
+	{ "bind", nothing, bind_once },
 	{ "getaddrinfo", nothing, getaddrinfo_once },
 	{ "gethostbyname", nothing, gethostbyname_once },
 	{ "gethostbyname_r", nothing, gethostbyname_r_once },
