@@ -9,6 +9,7 @@
  *                unix:GLOB (a socket path; @name for abstract ones)
  *   getaddrinfo  GLOB on the host name, case-insensitive
  *   resolver     the same, on the name gethostbyname, res_query... look up
+ *   bind         as connect, without unix: (bind.c never retries a path)
  * An IPv4-mapped IPv6 address (::ffff:10.1.2.3) matches IPv4 patterns.
  *
  * The most specific match wins:
