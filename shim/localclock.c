@@ -39,6 +39,18 @@ static enum localclock_source source;
 
 #define DEFAULT_ZONE "/etc/localtime"
 
+/* Whether the zone file's verdict `r` settles the zone; *ok is the
+ * answer then: read (OK) or unknown (UNSURE).  UNUSED leaves it to TZ
+ * as a rule. */
+static bool file_settles(struct zone *z, enum tzfile_result r, bool *ok)
+{
+	if (r == TZFILE_UNUSED)
+		return false;
+	z->is_file = r == TZFILE_OK;
+	*ok = z->is_file;
+	return true;
+}
+
 #ifdef __GLIBC__
 /* A POSIX string (tzset.c's __tzset_parse_tz), posixrules included. */
 static bool rule_read(struct zone *z, const char *tz, const char *tzdir,
@@ -80,15 +92,9 @@ static bool zone_read(struct zone *z)
 		tz++;
 	if (!tz)
 		tz = DEFAULT_ZONE;
-	switch (tzfile_read(&z->file, tz, tzdir, secure)) {
-	case TZFILE_OK:
-		z->is_file = true;
-		return true;
-	case TZFILE_UNSURE:
-		return false;
-	case TZFILE_UNUSED:
-		break;
-	}
+	bool ok;
+	if (file_settles(z, tzfile_read(&z->file, tz, tzdir, secure), &ok))
+		return ok;
 	if (!*tz || strcmp(tz, DEFAULT_ZONE) == 0) {
 		z->is_file = false;	/* glibc's UTC, nothing to parse */
 		return tzrule_parse("", 0, &z->rule);
@@ -152,17 +158,12 @@ static bool zone_read(struct zone *z)
 	if (!tz)
 		tz = DEFAULT_ZONE;
 	if (*tz && !musl_posix_form(tz)) {
-		switch (musl_zone_file(&z->file, tz + (*tz == ':'),
-				       getauxval(AT_SECURE) != 0)) {
-		case TZFILE_OK:
-			z->is_file = true;
-			return true;
-		case TZFILE_UNSURE:
-			return false;
-		case TZFILE_UNUSED:
-			tz = "";	/* musl's UTC */
-			break;
-		}
+		bool ok;
+		if (file_settles(z, musl_zone_file(&z->file, tz + (*tz == ':'),
+						   getauxval(AT_SECURE) != 0),
+				 &ok))
+			return ok;
+		tz = "";	/* musl's UTC */
 	}
 	z->is_file = false;
 	return tzrule_parse(tz, (long)strlen(tz), &z->rule) &&
