@@ -51,15 +51,20 @@ def test_explain_target_names_the_destination_section_that_applies():
                     "[connect *:5432]\ntries = 54\n"
                     "[connect 10.1.2.3:5432]\ntries = 99\n"
                     "[getaddrinfo *.internal]\ntries = 7\n"
-                    "[resolver db.*]\ntries = 6\n")
+                    "[resolver db.*]\ntries = 6\n"
+                    "[bind *:5432]\ntries = 3\n")
         os.chmod(ini, 0o644)
         out = explain("-c", ini, "--target", "10.1.2.3:5432")
         assert (f"target 10.1.2.3:5432 (connect): [connect 10.1.2.3:5432] ({ini}:7) "
                 "applies, the most specific of [connect 10.0.0.0/8] [connect *:5432] "
                 "[connect 10.1.2.3:5432]") in out, out
-        assert out.rstrip().splitlines()[-1].startswith("connect: tries=99 "), out
+        assert "\nconnect: tries=99 " in out, out
+        # An address is bind's too; its own sections turn bind on.
+        assert (f"target 10.1.2.3:5432 (bind): [bind *:5432] ({ini}:13) "
+                "applies") in out, out
+        assert out.rstrip().splitlines()[-1].startswith("bind: tries=3 "), out
         out = explain("-c", ini, "--target", "10.9.9.9:5432")
-        assert out.rstrip().splitlines()[-1].startswith("connect: tries=8 "), out
+        assert "\nconnect: tries=8 " in out, out
         out = explain("-c", ini, "--target", "192.0.2.1:80")
         assert "no destination section matches; the [connect] policy applies" in out
         out = explain("-c", ini, "--target", "db.internal")
