@@ -349,7 +349,8 @@ static bool parse_target(struct parse *ps, const char *name, size_t len)
 		}
 	}
 	return refuse(ps, "unknown call '%.*s' (families: connect accept read "
-		      "write recv send getaddrinfo resolver bind; a call like readv; "
+		      "write recv send getaddrinfo resolver bind nss; a call like "
+		      "readv; "
 		      "or ready)",
 		      (int)(len > 32 ? 32 : len), name);
 }

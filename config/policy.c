@@ -37,7 +37,14 @@
  *   section): programs probe for a free port (vsftpd's passive ports,
  *   sshd's X11 displays) and must not wait at each taken one.  When on,
  *   EADDRINUSE (an old instance, TIME_WAIT) and EADDRNOTAVAIL (an
- *   address not up yet), for a chosen port only (shim/bind.c). */
+ *   address not up yet), for a chosen port only (shim/bind.c).
+ * - nss (getpwnam... and their _r forms) retries what a backend says
+ *   while it starts: NSS_STATUS_TRYAGAIN comes with EAGAIN (ERANGE is
+ *   the program's buffer: never retried), and LDAP or sssd clients
+ *   whose daemon does not answer yet give ECONNREFUSED or ETIMEDOUT.
+ *   Not ENOENT: glibc says so for a service with no module, and a
+ *   client says so for a daemon this host does not run.  "Not found"
+ *   is an answer (NULL or no result with errno 0), never a failure. */
 #include "policy.h"
 
 #include "errnames.h"
@@ -100,6 +107,7 @@ static const int output_errors[] = { ENOBUFS, ENOMEM, 0 };
 static const int getaddrinfo_errors[] = { EAI_AGAIN, 0 };
 static const int resolver_errors[] = { HERRNO_CODE(TRY_AGAIN), 0 };
 static const int bind_errors[] = { EADDRINUSE, EADDRNOTAVAIL, 0 };
+static const int nss_errors[] = { EAGAIN, ECONNREFUSED, ETIMEDOUT, 0 };
 
 static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_CONNECT] = connect_errors,
@@ -111,6 +119,7 @@ static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_GETADDRINFO] = getaddrinfo_errors,
 	[FAMILY_RESOLVER] = resolver_errors,
 	[FAMILY_BIND] = bind_errors,
+	[FAMILY_NSS] = nss_errors,
 };
 
 void policy_builtin(struct policy *policy, enum family family)

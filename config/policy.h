@@ -23,7 +23,8 @@
 	X(SEND, send) \
 	X(GETADDRINFO, getaddrinfo) \
 	X(RESOLVER, resolver) \
-	X(BIND, bind)
+	X(BIND, bind) \
+	X(NSS, nss)
 
 enum family {
 #define X(UPPER, lower) FAMILY_##UPPER,

@@ -214,6 +214,7 @@ static void shortened_done(struct shortened *sh)
 #define HOST(node, service) target_host(&t, node, service)
 #define NAME(name) target_name(&t, name)
 #define HOSTADDR(addr, len, type) target_hostaddr(&t, addr, len, type)
+#define ID(word, number) target_id(&t, word, number)
 
 #define FAILURE_NEG1(code) (errno = (code), -1)
 #define FAILURE_EAI(code) ((code) == EAI_SYSTEM ? (errno = EIO, (code)) : (code))
@@ -221,6 +222,8 @@ static void shortened_done(struct shortened *sh)
  * _r forms say TRY_AGAIN with EAGAIN, an answer with 0 and no result. */
 #define FAILURE_NULL_H(code) (h_errno = HERRNO_OF(code), NULL)
 #define FAILURE_NEG1_H(code) (h_errno = HERRNO_OF(code), -1)
+#define FAILURE_NULL_E(code) (errno = (code), NULL)
+#define FAILURE_R_E(code) (*result = NULL, (code))
 #define FAILURE_R_H(code)                                                     \
 	(*result = NULL, *h_errnop = HERRNO_OF(code),                         \
 	 HERRNO_OF(code) == TRY_AGAIN ? EAGAIN : 0)
@@ -233,7 +236,8 @@ static void shortened_done(struct shortened *sh)
 		struct shortened sh = { .msg_in = NULL };                     \
 		struct sockaddr_storage aimed_at;                             \
 		bool nss = FAMILY_##family == FAMILY_GETADDRINFO ||           \
-			   FAMILY_##family == FAMILY_RESOLVER;                \
+			   FAMILY_##family == FAMILY_RESOLVER ||              \
+			   FAMILY_##family == FAMILY_NSS;                     \
 		SUBJECT(&subject, &aimed_at, args);                           \
 		bool act = inject_decide(&subject, &d);                       \
 		if (act && d.delay > 0)                                       \
@@ -265,11 +269,12 @@ void inject_start(const struct config *cfg)
 	uint64_t calls = inject_begin(cfg);
 	if (!calls)
 		return;
-	/* getaddrinfo and the resolver always: their injectors keep NSS's
-	 * own calls out of every rule's count. */
+	/* getaddrinfo, the resolver and nss always: their injectors keep
+	 * NSS's own calls out of every rule's count. */
 #define CALL(name, family, ...)                                               \
 	if (FAMILY_##family == FAMILY_GETADDRINFO ||                          \
-	    FAMILY_##family == FAMILY_RESOLVER)                               \
+	    FAMILY_##family == FAMILY_RESOLVER ||                             \
+	    FAMILY_##family == FAMILY_NSS)                                    \
 		calls |= (uint64_t)1 << INJECT_CALL_##name;
 #include "../common/calls.def"
 #undef CALL

@@ -23,6 +23,8 @@
 #define FAILURE_NULL_H (h_errno = NO_RECOVERY, NULL)
 #define FAILURE_NEG1_H (h_errno = NO_RECOVERY, -1)
 #define FAILURE_R_H (*result = NULL, *h_errnop = NO_RECOVERY, ENOSYS)
+#define FAILURE_NULL_E NULL
+#define FAILURE_R_E (*result = NULL, ENOSYS)
 
 /* Set while dlsym runs on this thread: a wrapped call from inside it
  * (an exotic malloc reading a file) must not look up again. */

@@ -11,7 +11,9 @@
 #define KAIORETRY_REAL_H
 
 #include <netdb.h>
+#include <grp.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <resolv.h>
 #include <setjmp.h>
 #include <signal.h>

@@ -147,6 +147,13 @@ void target_name(struct text *t, const char *name)
 		text_str(t, "?");
 }
 
+void target_id(struct text *t, const char *word, unsigned number)
+{
+	text_str(t, word);
+	text_str(t, " ");
+	text_uint(t, number);
+}
+
 void target_hostaddr(struct text *t, const void *bytes, socklen_t len,
 		     int af)
 {
@@ -173,6 +180,9 @@ void target_text(struct text *t, const struct target *target)
 		break;
 	case TARGET_NAME:
 		target_name(t, target->node);
+		break;
+	case TARGET_ID:
+		target_id(t, target->node, target->len);
 		break;
 	case TARGET_HOSTADDR:
 		target_hostaddr(t, target->bytes, target->len, target->af);

@@ -55,7 +55,9 @@
  * back.  The empty asm makes that copy real.  `make bench-budget`
  * counts the result. */
 #include <errno.h>
+#include <grp.h>
 #include <netdb.h>
+#include <pwd.h>
 
 #include "../common/attributes.h"
 #include "../config/errnames.h"
@@ -80,6 +82,10 @@
 #define CODE_NULL_H(r) herrno_failure(h_errno)
 #define CODE_NEG1_H(r) herrno_failure(h_errno)
 #define CODE_R_H(r) r_failure(r, *saved->h_errnop)
+#define FAILED_NULL_E(r, a) ((r) == NULL && errno != 0)
+#define FAILED_R_E(r, a) ((r) != 0)
+#define CODE_NULL_E(r) errno
+#define CODE_R_E(r) (r)
 
 /* The code of a failure the resolver explains in h_errno; its
  * NETDB_INTERNAL defers to errno. */
@@ -108,6 +114,9 @@ static inline int r_failure(int r, int h)
 	s.target = (struct target){ .kind = TARGET_HOST, .node = node_,       \
 				    .service = service_ }
 #define NAME(name_) s.target = (struct target){ .kind = TARGET_NAME, .node = name_ }
+#define ID(word_, number_)                                                    \
+	s.target = (struct target){ .kind = TARGET_ID, .node = word_,         \
+				    .len = number_ }
 #define HOSTADDR(addr_, len_, type_)                                          \
 	s.target = (struct target){ .kind = TARGET_HOSTADDR, .bytes = addr_,  \
 				    .len = len_, .af = type_ }
@@ -117,6 +126,7 @@ static inline int r_failure(int r, int h)
 #define DEST_HOST(node, service) NULL, 0, node
 #define DEST_NAME(name) NULL, 0, name
 #define DEST_HOSTADDR(addr, len, type) NULL, 0, NULL
+#define DEST_ID(word, number) NULL, 0, NULL
 
 #define AGAIN_REAL(name, args) attempt.name args
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)

@@ -27,7 +27,7 @@
  *                               the machine's own timer accuracy
  *
  * WORKLOAD: write read sendrecv connect bind getaddrinfo gethostbyname
- *           gethostbyname_r res_query
+ *           gethostbyname_r res_query getpwnam getpwnam_r
  */
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -36,6 +36,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <resolv.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -242,6 +243,22 @@ static void res_query_once(void)
 		die("res_query");
 }
 
+/* NSS: root, from /etc/passwd. */
+static void getpwnam_once(void)
+{
+	if (!getpwnam("root"))
+		die("getpwnam");
+}
+
+static void getpwnam_r_once(void)
+{
+	struct passwd pw, *result;
+	char buf[1024];
+	if (getpwnam_r("root", &pw, buf, sizeof(buf), &result) != 0 ||
+	    !result)
+		die("getpwnam_r");
+}
+
 static const struct workload workloads[] = {
 	{ "write", open_null, write_once },
 	{ "read", open_zero, read_once },
@@ -252,6 +269,8 @@ static const struct workload workloads[] = {
 	{ "gethostbyname", nothing, gethostbyname_once },
 	{ "gethostbyname_r", nothing, gethostbyname_r_once },
 	{ "res_query", open_dns, res_query_once },
+	{ "getpwnam", nothing, getpwnam_once },
+	{ "getpwnam_r", nothing, getpwnam_r_once },
 };
 
 static int run(const char *name, long n)
