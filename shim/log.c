@@ -170,10 +170,44 @@ static struct text *record(struct series *s, int severity)
 	return t;
 }
 
+/* The rule that injected this thread's last fault into `call`, or NULL. */
+static const char *injected_rule(const char *call)
+{
+	return log_fault_injected(call) ? injected.rule_text : NULL;
+}
+
+/* Sends a record of try number `try_number`, which failed with `code`
+ * (0: succeeded); `outcome` names how the series ended, on its last. */
+static void emit_facts(struct series *s, int severity, struct text *t,
+		       uint64_t try_number, int code, const char *outcome)
+{
+	struct record_facts facts = {
+		.series = s->uuid, .call = s->call, .target = &s->target,
+		.try_number = try_number, .code = code, .outcome = outcome,
+		.injected = injected_rule(s->call),
+	};
+	if (!sink_deliver(s->log, severity, t, &facts))
+		s->records_dropped++;
+}
+
 static void emit(struct series *s, int severity, struct text *t)
 {
-	if (!sink_deliver(s->log, severity, t))
-		s->records_dropped++;
+	emit_facts(s, severity, t, s->calls, s->last_code, NULL);
+}
+
+/* How a series ended, as KAIORETRY_OUTCOME and outcome="..." say it. */
+static const char *outcome_name(const struct series *s)
+{
+	if (s->last_code == 0)
+		return "succeeded";
+	if (s->interrupted)
+		return "interrupted";
+	switch (s->stop) {
+	case STOP_DEADLINE: return "deadline";
+	case STOP_BUDGET: return "budget_exhausted";
+	case STOP_NO_SLEEP: return "no_sleep";
+	default: return "gave_up";
+	}
 }
 
 void log_note_fault(const char *call, int rule, const char *rule_text,
@@ -236,7 +270,7 @@ void log_first_failure(struct series *s)
 	fault_mark(t, s->call);
 	text_str(t, "; ");
 	policy_text(t, s->policy);
-	emit(s, LOG_WARNING, t);
+	emit_facts(s, LOG_WARNING, t, 1, s->first_code, NULL);
 }
 
 void log_new_failure(struct series *s)
@@ -332,7 +366,8 @@ void log_outcome(struct series *s)
 		text_uint(t, s->records_dropped);
 		text_str(t, " log records dropped)");
 	}
-	emit(s, ok ? LOG_NOTICE : LOG_WARNING, t);
+	emit_facts(s, ok ? LOG_NOTICE : LOG_WARNING, t, s->calls, s->last_code,
+		   outcome_name(s));
 }
 
 void log_budget_refused(struct series *s, uint64_t also_refused)
@@ -348,14 +383,14 @@ void log_budget_refused(struct series *s, uint64_t also_refused)
 		text_str(t, " more calls not retried since the last report");
 	}
 	text_str(t, ")");
-	emit(s, LOG_WARNING, t);
+	emit_facts(s, LOG_WARNING, t, 1, s->first_code, "not_retried");
 }
 
 void log_send(const struct log_settings *log, int severity,
 	      const struct text *line)
 {
 	if (log->sink != SINK_NONE && severity <= log->level)
-		sink_send(log, severity, line);
+		sink_send(log, severity, line, NULL);
 }
 
 void log_fault_not_retried(const struct log_settings *log, const char *call,
@@ -370,7 +405,13 @@ void log_fault_not_retried(const struct log_settings *log, const char *call,
 	log_error_text(&t, code);
 	fault_mark(&t, call);
 	text_str(&t, "; not retried");
-	log_send(log, LOG_WARNING, &t);
+	struct record_facts facts = {
+		.call = call, .target_text = target, .try_number = 1,
+		.code = code, .outcome = "not_retried",
+		.injected = injected_rule(call),
+	};
+	if (log->sink != SINK_NONE && LOG_WARNING <= log->level)
+		sink_send(log, LOG_WARNING, &t, &facts);
 }
 
 void log_problem(const struct log_settings *log, const char *message)
@@ -389,7 +430,7 @@ void log_problem(const struct log_settings *log, const char *message)
 	}
 	struct log_settings to_stderr = *log;
 	to_stderr.sink = SINK_STDERR;
-	sink_send(&to_stderr, LOG_ERR, &t);
+	sink_send(&to_stderr, LOG_ERR, &t, NULL);
 	if (log->sink != SINK_STDERR && log->sink != SINK_NONE)
-		sink_send(log, LOG_ERR, &t);
+		sink_send(log, LOG_ERR, &t, NULL);
 }
