@@ -125,27 +125,32 @@ static void clock_time(struct text *t, int64_t secs)
 	two_digits(t, (unsigned)(secs % 60), '0');
 }
 
+/* Digits written right to left into `end`'s field of `width`. */
+static void put_digits(char *end, int width, uint64_t value)
+{
+	while (width-- > 0) {
+		*--end = (char)('0' + value % 10);
+		value /= 10;
+	}
+}
+
 void text_rfc3339_utc(struct text *t, int64_t seconds, unsigned micros)
 {
+	/* Built in place, calling nothing deep: records are built on the
+	 * failure path, whose stack is kept small. */
+	char out[] = "YYYY-MM-DDTHH:MM:SS.uuuuuuZ";
 	int64_t days, secs;
 	split_day(seconds, &days, &secs);
 	unsigned month, day;
 	int64_t year = civil_from_days(days, &month, &day);
-	char digits[7];
-	for (int i = 3; i >= 0; i--, year /= 10)
-		digits[i] = (char)('0' + (year % 10 + 10) % 10);
-	text_mem(t, digits, 4);
-	text_mem(t, "-", 1);
-	two_digits(t, month, '0');
-	text_mem(t, "-", 1);
-	two_digits(t, day, '0');
-	text_mem(t, "T", 1);
-	clock_time(t, secs);
-	digits[0] = '.';
-	for (int i = 6; i > 0; i--, micros /= 10)
-		digits[i] = (char)('0' + micros % 10);
-	text_mem(t, digits, 7);
-	text_mem(t, "Z", 1);
+	put_digits(out + 4, 4, (uint64_t)(year < 0 ? 0 : year));
+	put_digits(out + 7, 2, month);
+	put_digits(out + 10, 2, day);
+	put_digits(out + 13, 2, (uint64_t)secs / 3600);
+	put_digits(out + 16, 2, (uint64_t)secs / 60 % 60);
+	put_digits(out + 19, 2, (uint64_t)secs % 60);
+	put_digits(out + 26, 6, micros);
+	text_mem(t, out, sizeof(out) - 1);
 }
 
 void text_rfc3164_time(struct text *t, int64_t local_seconds)

@@ -167,6 +167,8 @@ static struct text *record(struct series *s, int severity)
 		return NULL;
 	}
 	begin_line(t, s);
+	if (sink_takes_facts(s->log))
+		target_text(sink_record_target(t), &s->target);
 	return t;
 }
 
@@ -182,7 +184,8 @@ static void emit_facts(struct series *s, int severity, struct text *t,
 		       uint64_t try_number, int code, const char *outcome)
 {
 	struct record_facts facts = {
-		.series = s->uuid, .call = s->call, .target = &s->target,
+		.series = s->uuid, .call = s->call,
+		.target = sink_takes_facts(s->log) ? sink_record_target(t) : NULL,
 		.try_number = try_number, .code = code, .outcome = outcome,
 		.injected = injected_rule(s->call),
 	};
@@ -406,7 +409,7 @@ void log_fault_not_retried(const struct log_settings *log, const char *call,
 	fault_mark(&t, call);
 	text_str(&t, "; not retried");
 	struct record_facts facts = {
-		.call = call, .target_text = target, .try_number = 1,
+		.call = call, .target = target, .try_number = 1,
 		.code = code, .outcome = "not_retried",
 		.injected = injected_rule(call),
 	};

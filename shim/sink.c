@@ -56,7 +56,7 @@ struct record {
 	uint64_t before;		/* the program's signal mask */
 	struct stat st[2];		/* scratch for the fd checks */
 	struct sockaddr_un addr;	/* the syslog or journal socket */
-	struct text target;		/* the facts' target, named */
+	struct text target;		/* sink_record_target */
 	struct journal_wire journal;	/* as sent to the journal */
 };
 _Static_assert(offsetof(struct record, message) == 0, "record = message");
@@ -242,22 +242,9 @@ static socklen_t socket_address(struct record *r,
 			   1);
 }
 
-/* The facts' target, named in the record's memory; NULL when none. */
-static const struct text *named_target(struct record *r,
-				       const struct record_facts *facts)
-{
-	if (facts && facts->target)
-		target_text(&r->target, facts->target);
-	else if (facts && facts->target_text)
-		text_mem(&r->target, facts->target_text->buf,
-			 facts->target_text->len);
-	else
-		return NULL;
-	return &r->target;
-}
-
 static bool send_syslog(struct record *r, const struct log_settings *log,
-			int severity, const struct record_facts *facts)
+			int severity, const struct record_facts *facts,
+			const struct text *target)
 {
 	socklen_t addr_len = socket_address(r, log);
 	if (!addr_len)
@@ -265,8 +252,7 @@ static bool send_syslog(struct record *r, const struct log_settings *log,
 
 	struct text *t = &r->wire;
 	if (log->format == LOG_FORMAT_RFC5424) {
-		rfc5424_header(t, log->facility | severity, facts,
-			       named_target(r, facts));
+		rfc5424_header(t, log->facility | severity, facts, target);
 	} else {
 		text_str(t, "<");
 		text_int(t, log->facility | severity);
@@ -286,12 +272,13 @@ static bool send_syslog(struct record *r, const struct log_settings *log,
 
 /* journald reads datagrams only. */
 static bool send_journal(struct record *r, const struct log_settings *log,
-			 int severity, const struct record_facts *facts)
+			 int severity, const struct record_facts *facts,
+			 const struct text *target)
 {
 	socklen_t addr_len = socket_address(r, log);
 	return addr_len &&
 	       journal_wire_build(&r->journal, log, severity, &r->message,
-				  facts, named_target(r, facts)) &&
+				  facts, target) &&
 	       send_to_socket(r, SOCK_DGRAM, addr_len, r->journal.buf,
 			      r->journal.len);
 }
@@ -314,12 +301,24 @@ struct text *sink_record(void)
 	return &r->message;
 }
 
+bool sink_takes_facts(const struct log_settings *log)
+{
+	return log->sink == SINK_JOURNAL ||
+	       (log->sink == SINK_SYSLOG && log->format == LOG_FORMAT_RFC5424);
+}
+
+struct text *sink_record_target(struct text *record)
+{
+	return &((struct record *)record)->target;
+}
+
 bool sink_deliver(const struct log_settings *log, int severity,
 		  struct text *message, const struct record_facts *facts)
 {
 	int saved = errno;
 	struct record *r = (struct record *)message;
 	bool ok = false;
+	const struct text *target = facts ? facts->target : NULL;
 	switch (log->sink) {
 	case SINK_STDERR:
 		ok = send_stderr(r);
@@ -332,13 +331,13 @@ bool sink_deliver(const struct log_settings *log, int severity,
 		break;
 	case SINK_SYSLOG:
 		if (sink_fds_begin()) {
-			ok = send_syslog(r, log, severity, facts);
+			ok = send_syslog(r, log, severity, facts, target);
 			sink_fds_end();
 		}
 		break;
 	case SINK_JOURNAL:
 		if (sink_fds_begin()) {
-			ok = send_journal(r, log, severity, facts);
+			ok = send_journal(r, log, severity, facts, target);
 			sink_fds_end();
 		}
 		break;

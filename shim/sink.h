@@ -8,7 +8,6 @@
 
 #include "../common/text.h"
 #include "../config/config.h"
-#include "target.h"
 
 /* The facts of a record, handed to the sink beside its text, so the
  * journal (fields) and RFC 5424 (structured data) carry them without
@@ -16,8 +15,7 @@
 struct record_facts {
 	const char *series;		/* the series' UUID */
 	const char *call;		/* "connect" */
-	const struct target *target;	/* named by the sink, or ... */
-	const struct text *target_text;	/* ... already named */
+	const struct text *target;	/* what the call was aimed at */
 	uint64_t try_number;		/* the try the record is about */
 	int code;			/* errno, EAI_* (< 0); 0: none */
 	const char *outcome;		/* on a series' final record */
@@ -28,6 +26,13 @@ struct record_facts {
  * sink.c), or NULL when none could be had (the record is dropped).
  * Every record taken goes to sink_deliver. */
 struct text *sink_record(void);
+
+/* Whether `log` carries a record's facts (the journal, RFC 5424). */
+bool sink_takes_facts(const struct log_settings *log);
+
+/* Room in a record's memory to name its target for the facts: naming
+ * it there, from log.c, keeps the deepest stack where it was. */
+struct text *sink_record_target(struct text *record);
 
 /* Sends the record with the given syslog severity (and its facts, or
  * NULL) and gives its memory and the signal mask back.  Returns false when the record was dropped

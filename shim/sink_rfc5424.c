@@ -19,19 +19,26 @@
 
 void rfc5424_param_value(struct text *t, const char *value, size_t len)
 {
+	/* A leaf writing in place: the failure path's stack stays small.
+	 * An escape that does not fit whole is left out. */
 	static const char hex[] = "0123456789abcdef";
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)value[i];
+		char esc[5] = { '\\', (char)c };
+		size_t n = 1;
 		if (c == '"' || c == '\\' || c == ']') {
-			char esc[2] = { '\\', (char)c };
-			text_mem(t, esc, 2);
+			n = 2;
 		} else if (c < 0x20 || c >= 0x7f) {
-			char esc[5] = { '\\', '\\', 'x', hex[c >> 4], hex[c & 15] };
-			text_mem(t, esc, 5);
-		} else {
-			text_mem(t, (const char *)&c, 1);
+			esc[1] = '\\', esc[2] = 'x';
+			esc[3] = hex[c >> 4], esc[4] = hex[c & 15];
+			n = 5;
 		}
+		if (t->len + n >= TEXT_MAX)
+			break;
+		for (size_t k = 0; k < n; k++)
+			t->buf[t->len++] = esc[n == 1 ? 1 : k];
 	}
+	t->buf[t->len] = '\0';
 }
 
 static void param(struct text *t, const char *name, const char *value,
