@@ -15,12 +15,10 @@ import subprocess
 import sys
 import time
 
+from harness import Skip
+
 JOURNALD = "/lib/systemd/systemd-journald"
 HIDDEN = ("/run/systemd/journal", "/run/log", "/var/log/journal")
-
-
-class Skip(Exception):
-    pass
 
 
 def available():
