@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <syslog.h>
 
-#include "../config/beyond.h"
 #include "../config/errnames.h"
+#include "log_policy.h"
 #include "monotonic.h"
 #include "ready_note.h"
 #include "sink.h"
@@ -83,85 +83,6 @@ static bool held_back(const struct series *s, int code)
 	int fd;
 	return s->family == FAMILY_CONNECT && code == ECONNREFUSED &&
 	       ready_note_get(&fd);
-}
-
-static void error_set_text(struct text *t, const struct errset *set)
-{
-	if (set->all) {
-		text_str(t, "all");
-		return;
-	}
-	bool first = true;
-	for (int code = ERRSET_MIN; code <= ERRSET_MAX; code++) {
-		const char *name = errname_of(code);
-		if (!name || !errset_has(set, code) || code == 0)
-			continue;
-		if (!first)
-			text_str(t, ",");
-		text_str(t, name);
-		first = false;
-	}
-}
-
-static void budget_text(struct text *t, const struct policy *p)
-{
-	text_str(t, "budget=");
-	text_decimal(t, p->budget);
-	text_str(t, " budget_min=");
-	text_decimal(t, p->budget_min);
-	text_str(t, "/s");
-}
-
-/* The keys beyond kaioretry's, only those that are set. */
-static void beyond_text(struct text *t, const struct policy *p)
-{
-	if (p->deadline != SECONDS_UNSET) {
-		text_str(t, " deadline=");
-		text_decimal(t, p->deadline);
-	}
-	if (p->attempt_timeout != SECONDS_UNSET) {
-		text_str(t, " attempt_timeout=");
-		text_decimal(t, p->attempt_timeout);
-	}
-	if (p->spread != SPREAD_NONE) {
-		text_str(t, " spread=");
-		text_str(t, spread_name(p->spread));
-	}
-	if (p->budget > 0) {
-		text_str(t, " ");
-		budget_text(t, p);
-	}
-}
-
-static void policy_text(struct text *t, const struct policy *p)
-{
-	text_str(t, "Retry(");
-	error_set_text(t, &p->errors);
-	text_str(t, ", Context(tries=");
-	text_int(t, p->tries);
-	text_str(t, ", delay=(");
-	text_decimal(t, p->min_delay);
-	text_str(t, "<=");
-	text_decimal(t, p->delay);
-	text_str(t, "<=");
-	if (p->max_delay == DELAY_UNBOUNDED)
-		text_str(t, "None");
-	else
-		text_decimal(t, p->max_delay);
-	text_str(t, "), backoff=");
-	text_decimal(t, p->backoff);
-	text_str(t, ", jitter=");
-	if (p->jitter_min == p->jitter_max) {
-		text_decimal(t, p->jitter_min);
-	} else {
-		text_str(t, "(");
-		text_decimal(t, p->jitter_min);
-		text_str(t, ", ");
-		text_decimal(t, p->jitter_max);
-		text_str(t, ")");
-	}
-	text_str(t, "))");
-	beyond_text(t, p);
 }
 
 /* The record to write at `severity`, begun with the line's prefix; NULL
@@ -297,7 +218,7 @@ void log_first_failure(struct series *s)
 		return;
 	fault_mark(t, s->call);
 	text_str(t, "; ");
-	policy_text(t, s->policy);
+	log_policy_text(t, s->policy);
 	emit_facts(s, LOG_WARNING, t, 1, s->first_code, NULL);
 }
 
@@ -402,7 +323,7 @@ void log_budget_refused(struct series *s, uint64_t also_refused)
 	if (!t)
 		return;
 	text_str(t, "; not retried: retry budget exhausted (");
-	budget_text(t, s->policy);
+	log_budget_text(t, s->policy);
 	if (also_refused) {
 		text_str(t, "; ");
 		text_uint(t, also_refused);
