@@ -38,8 +38,10 @@ struct inject_decision {
 	int rule;			/* index, -1: nothing */
 	uint64_t number;		/* the call's number for that rule */
 	int error;			/* 0 or the code to fail with */
-	double delay;
-	uint64_t short_bytes;
+	double delay;			/* delay= or hang= */
+	uint64_t short_bytes;		/* short=, or what limit=/rate= allow */
+	uint64_t limit, rate;		/* limit=, rate= (inject_toxics.c) */
+	int limit_error;		/* what limit= fails with */
 };
 
 /* Counts the call for every rule it matches and decides.  Clears this

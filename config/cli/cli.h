@@ -29,6 +29,8 @@ bool beyond_in_summary(const struct policy *p, int key);
 /* explain_destinations.c: the [family PATTERN] sections, each with its
  * summary. */
 void explain_destinations(FILE *out, const struct config *cfg);
+/* explain_inject.c: the fault injection rules in words. */
+void explain_inject(FILE *out, const struct config *cfg);
 /* --explain --target: which section applies to TARGET, and its policy. */
 int explain_target(FILE *out, const struct config *cfg, const char *target);
 
