@@ -18,6 +18,7 @@
 #define INJECT_RULE_TEXT_MAX 96
 #define INJECT_HOST_MAX 128
 #define INJECT_WHY_MAX 200
+#define INJECT_REPORT_MAX 256
 #define INJECT_WHEN_OPEN UINT64_MAX	/* "N+": no last call */
 #define INJECT_AT_OPEN UINT64_MAX	/* "at=START..": no end */
 
@@ -59,6 +60,7 @@ struct inject_spec {
 	int count;			/* 0: injection is off */
 	uint64_t seed;
 	bool seed_given;
+	char report[INJECT_REPORT_MAX];	/* JSON report path, "": none */
 	struct inject_rule rule[INJECT_RULES_MAX];	/* below count */
 };
 

@@ -24,14 +24,26 @@
 #include "monotonic.h"
 #include "series.h"
 
-struct rule_stats {
-	uint64_t matched, failed, delayed, shortened;
-};
-
 static const struct config *active;	/* NULL: injection is off */
 static uint64_t seed;
 static struct timespec origin;		/* at=: when the program started */
-static struct rule_stats stats[INJECT_RULES_MAX];
+static struct inject_stats stats[INJECT_RULES_MAX];
+
+const struct config *inject_active(uint64_t *seed_out)
+{
+	*seed_out = seed;
+	return active;
+}
+
+struct inject_stats inject_stats_of(int rule)
+{
+	const struct inject_stats *s = &stats[rule];
+	return (struct inject_stats){
+		__atomic_load_n(&s->matched, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->failed, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->delayed, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->shortened, __ATOMIC_RELAXED) };
+}
 
 static __thread int nested __attribute__((tls_model("initial-exec")));
 
@@ -210,7 +222,7 @@ __attribute__((destructor)) static void inject_summary(void)
 	if (!active)
 		return;
 	for (int i = 0; i < active->inject.count; i++) {
-		const struct rule_stats *s = &stats[i];
+		const struct inject_stats *s = &stats[i];
 		const struct inject_rule *r = &active->inject.rule[i];
 		log_line_begin(&t);
 		text_str(&t, "fault injection ");

@@ -59,6 +59,18 @@ void inject_failed(const struct inject_decision *d, const char *call,
 		   enum family family, int fd, int msg_flags,
 		   const struct text *target);
 
+/* Each rule's counts so far. */
+struct inject_stats {
+	uint64_t matched, failed, delayed, shortened;
+};
+struct inject_stats inject_stats_of(int rule);
+/* The configuration injection runs with (NULL: off), and its seed. */
+const struct config *inject_active(uint64_t *seed);
+
+/* inject_report.c: makes the report's path absolute, while the working
+ * directory is the one it was given in; at exit the report is written. */
+void inject_report_start(const struct config *cfg);
+
 /* Calls the injector makes into libc that libc makes calls of its own
  * from (NSS inside getaddrinfo) are not the program's: no rule counts
  * them. */

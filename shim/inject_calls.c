@@ -256,6 +256,7 @@ void inject_start(const struct config *cfg)
 	if (!calls)
 		return;
 	inject_toxics_start(cfg);
+	inject_report_start(cfg);
 	/* getaddrinfo always: its injector keeps NSS's own calls out of
 	 * every rule's count. */
 	calls |= (uint64_t)1 << INJECT_CALL_getaddrinfo;
