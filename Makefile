@@ -8,7 +8,14 @@ BASE_CFLAGS = -std=gnu11 -D_GNU_SOURCE -U_FORTIFY_SOURCE -fPIC \
 	-fvisibility=hidden -pthread $(WARNINGS)
 PYTHON = /usr/bin/python3
 
-BUILD = build
+# A musl compiler (`make CC=musl-gcc`, or `make musl`) builds into
+# build/musl; see "musl" below.
+ifneq ($(findstring musl,$(notdir $(CC))),)
+BUILD = build/musl
+MUSL_CFLAGS = -isystem $(BUILD)/kernel-headers
+MUSL_HEADERS = $(BUILD)/kernel-headers
+endif
+BUILD ?= build
 LIB = $(BUILD)/libkaioretry.so
 # common/: the pure code config/ and shim/ both use (delay rule, text
 # formatting, glob, the call table), below both.
@@ -30,9 +37,9 @@ HELPER_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard config/cli/*.c)) \
 
 all: $(LIB) $(HELPER)
 
-$(BUILD)/obj/%.o: %.c $(HEADERS)
+$(BUILD)/obj/%.o: %.c $(HEADERS) | $(MUSL_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(MUSL_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # Only the wrapped libc functions are exported; the map is generated
 # from calls.def, hooks.def and exports.def so it cannot fall out of
@@ -57,7 +64,7 @@ $(LIB): $(SHIM_OBJ) $(CONFIG_OBJ) $(COMMON_OBJ) $(EXPORTS)
 		-Wl,-z,nodelete -ldl
 
 $(HELPER): $(HELPER_OBJ)
-	$(CC) -pthread -o $@ $(HELPER_OBJ)
+	$(CC) -pthread -o $@ $(HELPER_OBJ) -Wl,-z,now -Wl,-z,relro
 
 # --- install -----------------------------------------------------------
 
@@ -67,25 +74,42 @@ LIBDIR ?= $(PREFIX)/lib
 PKGLIBDIR = $(LIBDIR)/kaioretry
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/kaioretry
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALLED = $(BINDIR)/kaioretry $(PKGLIBDIR)/libkaioretry.so \
 	$(PKGLIBDIR)/kaioretry-config $(MANDIR)/man1/kaioretry.1 \
-	$(MANDIR)/man5/kaioretry.ini.5 $(DOCDIR)/kaioretry.ini
+	$(MANDIR)/man5/kaioretry.ini.5 $(DOCDIR)/kaioretry.ini \
+	$(COMPLETIONDIR)/kaioretry
+# The one version: the kaioretry command's, which --version prints; the
+# installed man pages and the Debian package take it from there.
+VERSION := $(shell sed -n 's/^version=//p' scripts/kaioretry)
+MAN_VERSION = sed '/^\.TH /s/"kaioretry [^"]*"/"kaioretry $(VERSION)"/'
 
 # The installed command is told where the installed library lives.
 install: $(LIB) $(HELPER)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(COMPLETIONDIR)
 	sed "s|^installed_libdir=.*|installed_libdir='$(PKGLIBDIR)'|" \
 		scripts/kaioretry > $(DESTDIR)$(BINDIR)/kaioretry
 	chmod 755 $(DESTDIR)$(BINDIR)/kaioretry
 	install -m 755 $(LIB) $(HELPER) $(DESTDIR)$(PKGLIBDIR)/
-	install -m 644 scripts/kaioretry.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 config/kaioretry.ini.5 $(DESTDIR)$(MANDIR)/man5/
+	$(MAN_VERSION) scripts/kaioretry.1 > $(DESTDIR)$(MANDIR)/man1/kaioretry.1
+	$(MAN_VERSION) config/kaioretry.ini.5 > $(DESTDIR)$(MANDIR)/man5/kaioretry.ini.5
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/kaioretry.1 \
+		$(DESTDIR)$(MANDIR)/man5/kaioretry.ini.5
 	install -m 644 config/kaioretry.ini $(DESTDIR)$(DOCDIR)/
+	install -m 644 scripts/kaioretry.bash-completion \
+		$(DESTDIR)$(COMPLETIONDIR)/kaioretry
+
+# A Debian package of the same install: build/kaioretry_VERSION_ARCH.deb
+# (scripts/deb, packaging/debian).
+deb:
+	scripts/deb
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	rmdir $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rmdir $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLETIONDIR) \
+		2>/dev/null || true
 
 # --- tests -------------------------------------------------------------
 
@@ -100,6 +124,7 @@ deps:
 	@scripts/install-deps
 
 UNIT_SHIM_OBJ = $(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o \
+	$(BUILD)/obj/shim/ready_protocols.o \
 	$(BUILD)/obj/shim/tzfile.o $(BUILD)/obj/shim/tzrule.o \
 	$(BUILD)/obj/shim/addrmatch.o $(BUILD)/obj/shim/target.o \
 	$(BUILD)/obj/shim/progmem.o
@@ -111,7 +136,8 @@ $(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(COMMON_OBJ) $(UNIT_SHIM_OBJ)
 
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -pthread $(WARNINGS) -o $@ $< -ldl
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -pthread $(WARNINGS) \
+		$(MUSL_PROG_FLAGS) -o $@ $< -ldl
 
 # Libraries the integration tests preload next to ours.
 TEST_LIBS = $(patsubst tests/libs/%.c,$(BUILD)/libs/lib%.so,$(wildcard tests/libs/*.c))
@@ -127,7 +153,7 @@ unit: deps $(UNIT_BIN)
 # `python3 tests/integration/run.py NAME` runs the tests matching NAME.
 test-programs: $(LIB) $(HELPER) $(PROG_BIN) $(BENCH_BIN) $(TEST_LIBS)
 
-integration: deps test-programs
+integration: deps test-programs musl-test-programs
 	$(PYTHON) tests/integration/run.py
 
 # Someone else's tests: modules of CPython's own regression suite, raw
@@ -248,6 +274,35 @@ bench-budget: deps $(LIB) $(BENCH_BIN)
 	$(PYTHON) scripts/bench --budget
 	$(PYTHON) scripts/bench --startup-budget
 
+# --- musl -------------------------------------------------------------
+# `make musl` builds build/musl/libkaioretry.so and its helper with
+# musl-gcc (Debian's musl-tools), as `make CC=musl-gcc` does; glibc-only
+# names stay out by `#ifdef __GLIBC__` in the .def tables.  musl-gcc's
+# include path holds musl's headers only: the kernel's own (uapi) ones
+# that signals.c needs are linked in from the system's.  The musl tests
+# (tests/integration/test_musl.py) run programs built with musl-gcc
+# under musl's own loader, with the musl library preloaded; the
+# programs take strerrorname_np from tests/progs/musl_names.h.
+MUSL_CC = musl-gcc
+MUSL_PROGS = probe gmtoff sigflags
+MUSL_PROG_FLAGS = $(if $(MUSL_HEADERS),-include tests/progs/musl_names.h)
+KERNEL_INCLUDE = /usr/include
+
+$(BUILD)/kernel-headers:
+	@mkdir -p $@
+	ln -sfn $(KERNEL_INCLUDE)/linux $@/linux
+	ln -sfn $(KERNEL_INCLUDE)/asm-generic $@/asm-generic
+	ln -sfn $(KERNEL_INCLUDE)/$$(gcc -dumpmachine)/asm $@/asm
+
+musl:
+	$(MAKE) CC=$(MUSL_CC) all
+
+# What test_musl.py runs: the musl library, its test programs and the
+# benchmark program the budget counts with.
+musl-test-programs:
+	$(MAKE) CC=$(MUSL_CC) all $(MUSL_PROGS:%=build/musl/progs/%) \
+		build/musl/bench/bench
+
 demo: deps $(LIB) $(HELPER)
 	@scripts/demo
 
@@ -264,4 +319,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps unit integration test-programs check check-peers demo clean install uninstall \
+	musl musl-test-programs deb \
 	bench bench-budget fuzz fuzz-long check-sanitize show-wrappers

@@ -50,6 +50,12 @@ void loader_add(struct loader *ld, enum rank rank, int family,
 
 /* --- applying --- */
 
+/* Keys that mean something for connect only. */
+static bool connect_only(int policy_key)
+{
+	return policy_key == KEY_ATTEMPT_TIMEOUT || policy_key == KEY_READY;
+}
+
 static const char *apply_policy(struct config *cfg, const struct assignment *a)
 {
 	const char *why = NULL;
@@ -59,7 +65,7 @@ static const char *apply_policy(struct config *cfg, const struct assignment *a)
 	for (int f = 0; f < FAMILY_COUNT; f++) {
 		if (a->family != SCOPE_ALL && a->family != f)
 			continue;
-		if (a->policy_key == KEY_ATTEMPT_TIMEOUT && f != FAMILY_CONNECT)
+		if (connect_only(a->policy_key) && f != FAMILY_CONNECT)
 			continue;	/* connect only; checked on connect */
 		why = policy_set(&cfg->policy[f], a->policy_key, a->value,
 				 a->value_len);
@@ -86,9 +92,11 @@ static void apply(struct loader *ld, const struct assignment *a)
 
 	if (a->global_key >= 0)
 		why = global_set(cfg, a->global_key, a->value, a->value_len);
-	else if (a->policy_key == KEY_ATTEMPT_TIMEOUT &&
-		 a->family != SCOPE_ALL && a->family != FAMILY_CONNECT)
-		why = "attempt_timeout applies to connect only";
+	else if (connect_only(a->policy_key) && a->family != SCOPE_ALL &&
+		 a->family != FAMILY_CONNECT)
+		why = a->policy_key == KEY_READY ?
+		      "ready applies to connect only" :
+		      "attempt_timeout applies to connect only";
 	else
 		why = apply_policy(cfg, a);
 	if (why)

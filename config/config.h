@@ -29,6 +29,7 @@
 	X(NONBLOCKING, nonblocking) \
 	X(DEADLINE, deadline) \
 	X(ATTEMPT_TIMEOUT, attempt_timeout) \
+	X(READY, ready) \
 	X(SPREAD, spread) \
 	X(BUDGET, budget) \
 	X(BUDGET_MIN, budget_min)

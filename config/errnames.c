@@ -228,7 +228,11 @@ const char *errname_describe(int code)
 {
 	const char *text = NULL;
 	if (code >= 0)
+#ifdef __GLIBC__
 		text = strerrordesc_np(code);	/* untranslated, no locale */
+#else
+		text = strerror(code);	/* musl's: English without a catalogue */
+#endif
 	for (size_t i = 0; code < 0 && i < COUNT(eai_names); i++)
 		if (eai_names[i].e.code == code)
 			text = eai_names[i].text;

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "errnames.h"
 #include "loader.h"
 
 #define FILE_MAX 65536
@@ -24,7 +25,7 @@ static long read_file(struct config *cfg, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
-		config_problem(cfg, path, "cannot open: %s", strerrordesc_np(errno));
+		config_problem(cfg, path, "cannot open: %s", errname_describe(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -33,12 +34,12 @@ static long read_file(struct config *cfg, const char *path)
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
-		config_problem(cfg, path, "cannot open: %s", strerrordesc_np(errno));
+		config_problem(cfg, path, "cannot open: %s", errname_describe(errno));
 		return -1;
 	}
 	long len = -1;
 	if (fstat(fd, &st) != 0)
-		config_problem(cfg, path, "cannot stat: %s", strerrordesc_np(errno));
+		config_problem(cfg, path, "cannot stat: %s", errname_describe(errno));
 	else if (!S_ISREG(st.st_mode))
 		config_problem(cfg, path, "not a regular file");
 	else if (st.st_size > FILE_MAX)
@@ -62,7 +63,7 @@ static long read_file(struct config *cfg, const char *path)
 			continue;
 		if (n < 0) {
 			config_problem(cfg, path, "cannot read: %s",
-				       strerrordesc_np(errno));
+				       errname_describe(errno));
 			len = -1;
 			break;
 		}

@@ -27,11 +27,11 @@ static const struct {
 #undef CALL
 };
 
-_Static_assert(INJECT_CALL_COUNT <= 64, "a rule's call set is 64 bits");
+_Static_assert(INJECT_READY_CHECK < 64, "a rule's call set is 64 bits");
 
 const char *inject_call_name(enum inject_call_id id)
 {
-	return calls[id].name;
+	return id == INJECT_READY_CHECK ? "ready" : calls[id].name;
 }
 
 static bool parse_when(struct parse *ps, const char *v, size_t len)
@@ -262,6 +262,11 @@ static bool parse_target(struct parse *ps, const char *name, size_t len)
 				r->calls |= (uint64_t)1 << c;
 		return true;
 	}
+	if (len == 5 && memcmp(name, "ready", 5) == 0) {
+		r->family = FAMILY_CONNECT;
+		r->calls = (uint64_t)1 << INJECT_READY_CHECK;
+		return true;
+	}
 	for (int c = 0; c < INJECT_CALL_COUNT; c++) {
 		if (strlen(calls[c].name) == len &&
 		    memcmp(calls[c].name, name, len) == 0) {
@@ -271,7 +276,7 @@ static bool parse_target(struct parse *ps, const char *name, size_t len)
 		}
 	}
 	return inject_refuse(ps, "unknown call '%.*s' (families: connect accept read "
-		      "write recv send getaddrinfo; or a call like readv)",
+		      "write recv send getaddrinfo; a call like readv; or ready)",
 		      (int)(len > 32 ? 32 : len), name);
 }
 

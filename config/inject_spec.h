@@ -30,6 +30,11 @@ enum inject_call_id {
 	INJECT_CALL_COUNT
 };
 
+/* The readiness check (key `ready`) counts as a call of its own for the
+ * rules, named `ready`: error= fails a check (not ready), delay= slows
+ * it.  Its bit follows the calls'. */
+#define INJECT_READY_CHECK INJECT_CALL_COUNT
+
 struct inject_rule {
 	uint64_t calls;			/* bit per inject_call_id */
 	enum family family;		/* of those calls */

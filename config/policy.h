@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../common/delay.h"
+#include "ready_key.h"
 
 #define FAMILIES(X) \
 	X(CONNECT, connect) \
@@ -88,6 +89,7 @@ struct policy {
 	 * means "until it works". */
 	bool deadline_builtin;
 	double attempt_timeout;	/* connect only; or SECONDS_UNSET */
+	struct ready_check ready;	/* connect only; READY_TCP: none */
 	enum spread spread;
 	double budget;		/* retries/first failures per 10 s; 0: off */
 	double budget_min;	/* retries per second always allowed */

@@ -9,6 +9,7 @@
 
 #include "beyond.h"
 #include "program.h"
+#include "ready_key.h"
 #include "values.h"
 
 static const char *const policy_keys[POLICY_KEY_COUNT] = {
@@ -83,6 +84,8 @@ const char *policy_set(struct policy *p, enum policy_key key,
 	case KEY_ATTEMPT_TIMEOUT:
 		return parse_limit(v, len, key == KEY_DEADLINE ? &p->deadline :
 				   &p->attempt_timeout);
+	case KEY_READY:
+		return parse_ready(v, len, &p->ready);
 	case KEY_SPREAD:
 		return parse_spread(v, len, &p->spread);
 	case KEY_BUDGET:

@@ -22,6 +22,7 @@
 #include "guard.h"
 #include "monotonic.h"
 #include "progmem.h"
+#include "ready.h"
 #include "real.h"
 #include "runtime.h"
 #include "signals.h"
@@ -106,6 +107,8 @@ int connect_again(struct series *s, int fd, const struct sockaddr *addr,
 {
 	if (s->last_code == EINTR)
 		return wait_for_connect(fd, addr, len);
+	if (ready_held_back(fd, addr, len, attempt_limit(s)))
+		return -1;	/* not ready: ECONNREFUSED, noted */
 	if (fd_nonblocking(fd))	/* only in wait mode */
 		return connect_wait_again(fd, addr, len, s->signal_mark,
 					  &s->in_progress);
@@ -116,6 +119,8 @@ int connect_again(struct series *s, int fd, const struct sockaddr *addr,
 
 int connect_end(const struct series *s, int result)
 {
+	if (ready_gave_up(&result, s->target.addr, s->target.len))
+		return result;	/* the program's own connect, made now */
 	if (result == 0 && s->in_progress) {
 		errno = EINPROGRESS;
 		return -1;

@@ -18,7 +18,9 @@ int connect_again(struct series *s, int fd, const struct sockaddr *addr,
 
 /* What the program gets once the series ended with `result`: a wait-mode
  * success whose last try libc answered with EINPROGRESS is reported as
- * that, -1 with EINPROGRESS, as libc reported it. */
+ * that, -1 with EINPROGRESS, as libc reported it; a series whose last
+ * try a readiness check held back makes the program's connect now and
+ * returns what it returned (ready.h). */
 int connect_end(const struct series *s, int result);
 
 #endif

@@ -177,6 +177,15 @@ void inject_failed(const struct inject_decision *d, const char *call,
 	log_fault_not_retried(&active->log, call, target, d->error);
 }
 
+void inject_check_failed(const struct inject_decision *d, struct text *t)
+{
+	__atomic_add_fetch(&stats[d->rule].failed, 1, __ATOMIC_RELAXED);
+	text_str(t, "injected by ");
+	log_rule_name(t, d->rule, active->inject.rule[d->rule].text);
+	text_str(t, ", check #");
+	text_uint(t, d->number);
+}
+
 static void count_from_zero(void)
 {
 	__builtin_memset(stats, 0, sizeof(stats));

@@ -77,4 +77,8 @@ void inject_report_start(const struct config *cfg);
 void inject_nested_enter(void);
 void inject_nested_leave(void);
 
+/* A readiness check the decision `d` fails: counts it, and appends
+ * "injected by rule 1 'ready:error=ECONNREFUSED', check #2" to t. */
+void inject_check_failed(const struct inject_decision *d, struct text *t);
+
 #endif

@@ -9,10 +9,12 @@
  * inside a series only in signal handlers (and NSS modules or a
  * malloc), so such a jump leaves the series; one that stays inside it
  * (a handler's own setjmp and longjmp) only lets that handler's calls
- * be retried in series of their own. */
+ * be retried in series of their own.  A readiness check under way is
+ * left too, and its socket closed (ready.c). */
 #include <setjmp.h>
 
 #include "../common/attributes.h"
+#include "ready.h"
 #include "real.h"
 #include "series.h"
 
@@ -20,6 +22,7 @@
 	EXPORT void name(buffer env, int val)                                 \
 	{                                                                     \
 		series_left_by_jump();                                        \
+		ready_left_by_jump();                                         \
 		hooked.name(env, val);                                        \
 		__builtin_unreachable();                                      \
 	}
@@ -27,4 +30,6 @@
 JUMP(longjmp, jmp_buf)
 JUMP(_longjmp, jmp_buf)
 JUMP(siglongjmp, sigjmp_buf)
+#ifdef __GLIBC__
 JUMP(__longjmp_chk, jmp_buf)	/* what _FORTIFY_SOURCE programs call */
+#endif

@@ -12,10 +12,13 @@
  * and right across every DST switch of a long-running daemon.
  *
  * A zone we cannot follow (tzfile.h's TZFILE_UNSURE, a string glibc
- * would evaluate past its tables) gives UTC, and the records say so. */
+ * would evaluate past its tables) gives UTC, and the records say so.
+ * Built for musl, which names its zone by other rules, zone_read
+ * follows musl's (the files and strings are then read the same way). */
 #include "localclock.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -36,6 +39,19 @@ static enum localclock_source source;
 
 #define DEFAULT_ZONE "/etc/localtime"
 
+/* Whether the zone file's verdict `r` settles the zone; *ok is the
+ * answer then: read (OK) or unknown (UNSURE).  UNUSED leaves it to TZ
+ * as a rule. */
+static bool file_settles(struct zone *z, enum tzfile_result r, bool *ok)
+{
+	if (r == TZFILE_UNUSED)
+		return false;
+	z->is_file = r == TZFILE_OK;
+	*ok = z->is_file;
+	return true;
+}
+
+#ifdef __GLIBC__
 /* A POSIX string (tzset.c's __tzset_parse_tz), posixrules included. */
 static bool rule_read(struct zone *z, const char *tz, const char *tzdir,
 		      bool secure)
@@ -76,21 +92,84 @@ static bool zone_read(struct zone *z)
 		tz++;
 	if (!tz)
 		tz = DEFAULT_ZONE;
-	switch (tzfile_read(&z->file, tz, tzdir, secure)) {
-	case TZFILE_OK:
-		z->is_file = true;
-		return true;
-	case TZFILE_UNSURE:
-		return false;
-	case TZFILE_UNUSED:
-		break;
-	}
+	bool ok;
+	if (file_settles(z, tzfile_read(&z->file, tz, tzdir, secure), &ok))
+		return ok;
 	if (!*tz || strcmp(tz, DEFAULT_ZONE) == 0) {
 		z->is_file = false;	/* glibc's UTC, nothing to parse */
 		return tzrule_parse("", 0, &z->rule);
 	}
 	return rule_read(z, tz, tzdir, secure);
 }
+#else
+/* musl reads the zone by its own rules (__tz.c's do_tzset, musl 1.2):
+ * TZ unset is /etc/localtime and empty is UTC.  A POSIX string is a
+ * name then a sign or digit, or the name UTC or GMT ("CET-1", "UTC");
+ * anything else names a file ("CET", "Europe/Paris", ":/etc/zone"),
+ * taken as it is when it starts with '/' or '.' (when AT_SECURE,
+ * /etc/localtime only), else looked up, without TZDIR, in three
+ * directories; a file it cannot use is UTC.  There are no posixrules:
+ * a daylight name without rules, which musl evaluates with empty ones,
+ * is one we do not follow. */
+static const char *const musl_zone_dirs[] = {
+	"/usr/share/zoneinfo", "/share/zoneinfo", "/etc/zoneinfo",
+};
+
+/* musl's getname, then its test of what follows the name. */
+static bool musl_posix_form(const char *tz)
+{
+	const char *name = tz, *end = tz, *after;
+	if (*tz == '<') {
+		name = end = tz + 1;
+		while (*end && *end != '>')
+			end++;
+		after = *end ? end + 1 : end;
+	} else {
+		while ((*end | 32) >= 'a' && (*end | 32) <= 'z')
+			end++;
+		after = end;
+	}
+	if (after == tz)
+		return false;
+	if (*after == '+' || *after == '-' || (*after >= '0' && *after <= '9'))
+		return true;
+	return end - name == 3 && (strncmp(name, "UTC", 3) == 0 ||
+				   strncmp(name, "GMT", 3) == 0);
+}
+
+static enum tzfile_result musl_zone_file(struct tzfile *file, const char *tz,
+					 bool secure)
+{
+	if (*tz == '/' || *tz == '.')
+		return secure && strcmp(tz, DEFAULT_ZONE) != 0 ? TZFILE_UNUSED :
+		       tzfile_read(file, tz, ".", false);
+	enum tzfile_result found = TZFILE_UNUSED;
+	if (strlen(tz) > NAME_MAX || strchr(tz, '.'))
+		return found;
+	for (size_t i = 0; found == TZFILE_UNUSED &&
+	     i < sizeof(musl_zone_dirs) / sizeof(musl_zone_dirs[0]); i++)
+		found = tzfile_read(file, tz, musl_zone_dirs[i], false);
+	return found;
+}
+
+static bool zone_read(struct zone *z)
+{
+	const char *tz = getenv("TZ");
+	if (!tz)
+		tz = DEFAULT_ZONE;
+	if (*tz && !musl_posix_form(tz)) {
+		bool ok;
+		if (file_settles(z, musl_zone_file(&z->file, tz + (*tz == ':'),
+						   getauxval(AT_SECURE) != 0),
+				 &ok))
+			return ok;
+		tz = "";	/* musl's UTC */
+	}
+	z->is_file = false;
+	return tzrule_parse(tz, (long)strlen(tz), &z->rule) &&
+	       !z->rule.rules_from_file;
+}
+#endif
 
 void localclock_init(void)
 {

@@ -13,6 +13,7 @@
 #include "../config/beyond.h"
 #include "../config/errnames.h"
 #include "monotonic.h"
+#include "ready_note.h"
 #include "sink.h"
 #include "target.h"
 
@@ -73,6 +74,15 @@ void log_error_text(struct text *t, int code)
 	text_str(t, " (");
 	text_str(t, errname_describe(code));
 	text_str(t, ")");
+}
+
+/* A connect try a readiness check held back reaches the series as
+ * ECONNREFUSED; its line says what the server said instead. */
+static bool held_back(const struct series *s, int code)
+{
+	int fd;
+	return s->family == FAMILY_CONNECT && code == ECONNREFUSED &&
+	       ready_note_get(&fd);
 }
 
 static void error_set_text(struct text *t, const struct errset *set)
@@ -215,6 +225,16 @@ static void fault_mark(struct text *t, const char *call)
 	text_str(t, ")");
 }
 
+/* What failed: the error, or what a readiness check heard. */
+static void failure_text(struct text *t, const struct series *s, int code)
+{
+	if (held_back(s, code))
+		ready_note_text(t);
+	else
+		log_error_text(t, code);
+	fault_mark(t, s->call);
+}
+
 /* A warning begun with "connect(127.0.0.1:5432) failed: ECONNREFUSED
  * (Connection refused)", or NULL as record(). */
 static struct text *first_failure_record(struct series *s)
@@ -223,8 +243,13 @@ static struct text *first_failure_record(struct series *s)
 	if (!t)
 		return NULL;
 	call_and_target(t, s);
-	text_str(t, " failed: ");
-	log_error_text(t, s->first_code);
+	if (held_back(s, s->first_code)) {
+		text_str(t, " ");
+		ready_note_text(t);
+	} else {
+		text_str(t, " failed: ");
+		log_error_text(t, s->first_code);
+	}
 	return t;
 }
 
@@ -253,8 +278,7 @@ void log_new_failure(struct series *s)
 	text_str(t, " failed on try #");
 	text_uint(t, s->calls);
 	text_str(t, ": ");
-	log_error_text(t, s->last_code);
-	fault_mark(t, s->call);
+	failure_text(t, s, s->last_code);
 	emit(s, LOG_INFO, t);
 }
 
@@ -310,8 +334,7 @@ void log_outcome(struct series *s)
 	text_str(t, " s");
 	if (!ok) {
 		text_str(t, ": ");
-		log_error_text(t, s->last_code);
-		fault_mark(t, s->call);
+		failure_text(t, s, s->last_code);
 	}
 	if (!ok && s->stop == STOP_DEADLINE) {
 		text_str(t, "; deadline of ");

@@ -20,6 +20,7 @@
 #include "guard.h"
 #include "log.h"
 #include "monotonic.h"
+#include "ready_note.h"
 #include "runtime.h"
 #include "signals.h"
 
@@ -256,7 +257,8 @@ void series_attempted(struct series *s, int code)
 	s->errno_after = saved;
 	s->calls++;
 	s->last_code = code;
-	if (code != 0 && (code != previous || log_fault_injected(s->call)))
+	if (code != 0 && (code != previous || log_fault_injected(s->call) ||
+			  (s->family == FAMILY_CONNECT && ready_note_changed())))
 		log_new_failure(s);
 }
 

@@ -8,9 +8,15 @@
  * glibc 2.36 does, with the same flags, masks, checks and return
  * values, through signals_sigaction.  A C99 program's signal() binds to
  * __sysv_signal.  glibc keeps siginterrupt's set internal, so we keep
- * our own; it is the one our signal() reads. */
+ * our own; it is the one our signal() reads.
+ *
+ * musl does the same through its internal __sigaction, by its own rules
+ * (musl 1.2): signal, bsd_signal and __sysv_signal are one function,
+ * SA_RESTART with an empty mask and no checks of its own; siginterrupt
+ * only edits the handler in place; there is no ssignal or sysv_signal. */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../common/attributes.h"
@@ -20,6 +26,7 @@
 sighandler_t bsd_signal(int sig, sighandler_t handler);
 sighandler_t sigset(int sig, sighandler_t disp);
 
+#ifdef __GLIBC__
 /* Signals siginterrupt(sig, 1) named: bit sig - 1. */
 static uint64_t interrupting;
 
@@ -29,6 +36,7 @@ static bool is_internal(int sig)
 {
 	return sig == __SIGRTMIN || sig == __SIGRTMIN + 1;
 }
+#endif
 
 /* Installs `handler`; `old` gets the handler it replaced, or SIG_ERR
  * when it fails (-1). */
@@ -43,6 +51,7 @@ static int install(int sig, sighandler_t handler, int flags,
 	return rc;
 }
 
+#ifdef __GLIBC__
 /* What signal() and sysv_signal() share: glibc's argument checks, a
  * mask of the signal itself or nothing, and the old handler returned. */
 static sighandler_t set_handler(int sig, sighandler_t handler, int flags,
@@ -74,6 +83,18 @@ static sighandler_t bsd_install(int sig, sighandler_t handler)
 			   (sig - 1) & 1);
 	return set_handler(sig, handler, interrupts ? 0 : SA_RESTART, true);
 }
+#else
+/* musl's signal: restarting, nothing in the mask; its sigaction checks
+ * the signal number (and refuses the ones musl keeps). */
+static sighandler_t bsd_install(int sig, sighandler_t handler)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sighandler_t old;
+	install(sig, handler, SA_RESTART, &mask, &old);
+	return old;
+}
+#endif
 
 EXPORT sighandler_t signal(int sig, sighandler_t handler)
 {
@@ -85,6 +106,7 @@ EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
 	return bsd_install(sig, handler);
 }
 
+#ifdef __GLIBC__
 EXPORT sighandler_t ssignal(int sig, sighandler_t handler)
 {
 	return bsd_install(sig, handler);
@@ -107,6 +129,12 @@ EXPORT sighandler_t __sysv_signal(int sig, sighandler_t handler)
 {
 	return sysv_install(sig, handler);
 }
+#else
+EXPORT sighandler_t __sysv_signal(int sig, sighandler_t handler)
+{
+	return bsd_install(sig, handler);
+}
+#endif
 
 /* X/Open: SIG_HOLD blocks the signal; anything else is installed
  * without SA_RESTART and unblocks it.  SIG_HOLD is returned when the
@@ -142,13 +170,16 @@ EXPORT int siginterrupt(int sig, int interrupt)
 	struct sigaction act;
 	if (signals_sigaction(sig, NULL, &act) < 0)
 		return -1;
+#ifdef __GLIBC__
 	uint64_t bit = (uint64_t)1 << (sig - 1);
-	if (interrupt) {
+	if (interrupt)
 		__atomic_or_fetch(&interrupting, bit, __ATOMIC_RELAXED);
-		act.sa_flags &= ~SA_RESTART;
-	} else {
+	else
 		__atomic_and_fetch(&interrupting, ~bit, __ATOMIC_RELAXED);
+#endif
+	if (interrupt)
+		act.sa_flags &= ~SA_RESTART;
+	else
 		act.sa_flags |= SA_RESTART;
-	}
 	return signals_sigaction(sig, &act, NULL) < 0 ? -1 : 0;
 }

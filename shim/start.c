@@ -3,7 +3,7 @@
  * It loads the configuration (runtime.c) and installs what a policy
  * turns on by swapping `attempt` pointers: the fault injectors, then
  * the connect bound, which wraps them, so injected faults land beneath
- * it.  Nothing else happens at start-up: libc's functions are looked
+ * it, then the readiness check, outermost.  Nothing else happens at start-up: libc's functions are looked
  * up and the time zone read when first needed (real.h, hooks.c).  It
  * sits above every other file because it is the one place that knows
  * them all. */
@@ -11,6 +11,7 @@
 
 #include "connect_timeout.h"
 #include "inject.h"
+#include "ready.h"
 #include "runtime.h"
 
 /* errno at main is what the program would see without us: whatever
@@ -22,6 +23,7 @@ __attribute__((constructor)) static void start(void)
 	if (cfg) {
 		inject_start(cfg);
 		connect_timeout_install(cfg);
+		ready_install(cfg);	/* outermost: checks before bounds */
 	}
 	errno = saved;
 }

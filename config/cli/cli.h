@@ -26,6 +26,12 @@ void print_policy_value(FILE *out, const struct policy *p,
 /* The keys beyond kaioretry's (explain_beyond.c). */
 void print_beyond_value(FILE *out, const struct policy *p, int key);
 bool beyond_in_summary(const struct policy *p, int key);
+/* explain_ready.c: a `ready` value as written, and what the check
+ * asks and how it reads the answer, one indented line (nothing for
+ * tcp). */
+void print_ready(FILE *out, const struct ready_check *check);
+void explain_ready(FILE *out, const struct policy *p);
+
 /* explain_destinations.c: the [family PATTERN] sections, each with its
  * summary. */
 void explain_destinations(FILE *out, const struct config *cfg);

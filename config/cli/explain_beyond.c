@@ -1,5 +1,5 @@
 /* explain_beyond.c: --explain for the keys beyond kaioretry's (deadline,
- * attempt_timeout, spread, budget, budget_min): how each value reads,
+ * attempt_timeout, ready, spread, budget, budget_min): how each value reads,
  * and when the summary line names it. */
 #include "cli.h"
 
@@ -22,6 +22,9 @@ void print_beyond_value(FILE *out, const struct policy *p, int key)
 		break;
 	case KEY_ATTEMPT_TIMEOUT:
 		print_limit(out, p->attempt_timeout);
+		break;
+	case KEY_READY:
+		print_ready(out, &p->ready);
 		break;
 	case KEY_SPREAD:
 		fputs(spread_name(p->spread), out);
@@ -48,6 +51,8 @@ bool beyond_in_summary(const struct policy *p, int key)
 		return p->deadline != SECONDS_UNSET;
 	case KEY_ATTEMPT_TIMEOUT:
 		return p->attempt_timeout != SECONDS_UNSET;
+	case KEY_READY:
+		return p->ready.protocol != READY_TCP;
 	case KEY_SPREAD:
 		return p->spread != SPREAD_NONE;
 	case KEY_BUDGET:

@@ -99,4 +99,5 @@ void explain_summary(FILE *out, const struct policy *p)
 	fputs(" -> ", out);
 	schedule_print(out, p);
 	fputc('\n', out);
+	explain_ready(out, p);
 }

@@ -380,6 +380,7 @@ def test_install_destdir_uninstall_leaves_nothing():
             "usr/local/bin/kaioretry",
             "usr/local/lib/kaioretry/kaioretry-config",
             "usr/local/lib/kaioretry/libkaioretry.so",
+            "usr/local/share/bash-completion/completions/kaioretry",
             "usr/local/share/doc/kaioretry/kaioretry.ini",
             "usr/local/share/man/man1/kaioretry.1",
             "usr/local/share/man/man5/kaioretry.ini.5",
