@@ -1,6 +1,7 @@
 /* inject_parse.h: what the spec parser's files share (inject_spec.c
  * reads rules and the counting items, inject_items.c the time and
- * byte items): one parse in progress and how it refuses. */
+ * byte items, inject_filters.c the target filters): one parse in
+ * progress and how it refuses. */
 #ifndef KAIORETRY_INJECT_PARSE_H
 #define KAIORETRY_INJECT_PARSE_H
 
@@ -31,5 +32,10 @@ bool inject_parse_hang(struct parse *ps, const char *v, size_t len);
 bool inject_parse_at(struct parse *ps, const char *v, size_t len);
 bool inject_parse_limit(struct parse *ps, const char *v, size_t len);
 bool inject_parse_rate(struct parse *ps, const char *v, size_t len);
+
+/* The items of inject_filters.c: addr=, port=, host=. */
+bool inject_parse_addr(struct parse *ps, const char *v, size_t len);
+bool inject_parse_port(struct parse *ps, const char *v, size_t len);
+bool inject_parse_host(struct parse *ps, const char *v, size_t len);
 
 #endif

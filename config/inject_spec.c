@@ -3,17 +3,16 @@
  * A spec is rules separated by ';'.  A rule is a call or family name,
  * then ':key=value' items: actions error=, delay=, short=, hang=,
  * limit=, rate= and conditions when=, p=, at=, addr=, port=, host=
- * (the time and byte items are read in inject_items.c).  Each item is checked
+ * (the time and byte items are read in inject_items.c, the filters
+ * addr=, port=, host= in inject_filters.c).  Each item is checked
  * against the calls it names, so a rule that could never act (short=
  * on connect, an EAI_* code on read) is refused here, not ignored. */
 #include "inject_parse.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "errnames.h"
 #include "values.h"
@@ -131,88 +130,6 @@ static bool parse_p(struct parse *ps, const char *v, size_t len)
 	return true;
 }
 
-static bool parse_port_number(const char *v, size_t len, uint16_t *port)
-{
-	size_t i = 0;
-	uint64_t n;
-	if (!inject_counter_at(v, len, &i, &n) || i != len || n > 65535)
-		return false;
-	*port = (uint16_t)n;
-	return true;
-}
-
-static bool addr_filter_allowed(struct parse *ps, const char *key)
-{
-	enum family f = ps->rule->family;
-	if (f == FAMILY_CONNECT || f == FAMILY_SEND)
-		return true;
-	return inject_refuse(ps, "%s= filters connect and sendto/sendmsg targets, "
-		      "not %s", key, family_name(f));
-}
-
-/* IP, IP:PORT, [IPv6] or [IPv6]:PORT */
-static bool parse_addr(struct parse *ps, const char *v, size_t len)
-{
-	struct inject_rule *r = ps->rule;
-	char ip[64];
-	const char *ip_start = v, *rest;
-	size_t ip_len;
-	if (!addr_filter_allowed(ps, "addr"))
-		return false;
-	if (len && v[0] == '[') {
-		const char *close = memchr(v, ']', len);
-		if (!close)
-			return inject_refuse(ps, "addr='%.*s': missing ']'", (int)len, v);
-		ip_start = v + 1;
-		ip_len = (size_t)(close - ip_start);
-		rest = close + 1;
-		r->addr_family = AF_INET6;
-	} else {
-		const char *colon = memchr(v, ':', len);
-		ip_len = colon ? (size_t)(colon - v) : len;
-		rest = v + ip_len;
-		r->addr_family = AF_INET;
-	}
-	size_t rest_len = len - (size_t)(rest - v);
-	if (ip_len == 0 || ip_len >= sizeof(ip))
-		return inject_refuse(ps, "addr='%.*s': expected IP, IP:PORT or "
-			      "[IPv6]:PORT", (int)len, v);
-	memcpy(ip, ip_start, ip_len);
-	ip[ip_len] = '\0';
-	if (inet_pton(r->addr_family, ip, r->addr) != 1)
-		return inject_refuse(ps, "addr='%.*s': '%s' is not an %s",
-			      (int)len, v, ip,
-			      r->addr_family == AF_INET ? "IPv4 address (IPv6 "
-			      "goes in brackets)" : "IPv6 address");
-	if (rest_len && (rest[0] != ':' ||
-			 !parse_port_number(rest + 1, rest_len - 1, &r->port)))
-		return inject_refuse(ps, "addr='%.*s': expected IP, IP:PORT or "
-			      "[IPv6]:PORT, port 1..65535", (int)len, v);
-	return true;
-}
-
-static bool parse_port(struct parse *ps, const char *v, size_t len)
-{
-	if (!addr_filter_allowed(ps, "port"))
-		return false;
-	if (!parse_port_number(v, len, &ps->rule->port))
-		return inject_refuse(ps, "port='%.*s': expected 1..65535", (int)len, v);
-	return true;
-}
-
-static bool parse_host(struct parse *ps, const char *v, size_t len)
-{
-	if (ps->rule->family != FAMILY_GETADDRINFO)
-		return inject_refuse(ps, "host= filters getaddrinfo names, not %s",
-			      family_name(ps->rule->family));
-	if (len == 0 || len >= INJECT_HOST_MAX || memchr(v, '\0', len))
-		return inject_refuse(ps, "host= needs a name or glob of 1 to %d "
-			      "characters", INJECT_HOST_MAX - 1);
-	memcpy(ps->rule->host, v, len);
-	ps->rule->host[len] = '\0';
-	return true;
-}
-
 static const struct {
 	const char *key;
 	bool (*parse)(struct parse *, const char *, size_t);
@@ -221,7 +138,8 @@ static const struct {
 	{ "short", parse_short }, { "hang", inject_parse_hang },
 	{ "limit", inject_parse_limit }, { "rate", inject_parse_rate },
 	{ "when", parse_when }, { "p", parse_p }, { "at", inject_parse_at },
-	{ "addr", parse_addr }, { "port", parse_port }, { "host", parse_host },
+	{ "addr", inject_parse_addr }, { "port", inject_parse_port },
+	{ "host", inject_parse_host },
 };
 
 static bool parse_item(struct parse *ps, const char *item, size_t len)
@@ -242,7 +160,7 @@ static bool parse_item(struct parse *ps, const char *item, size_t len)
 		const char *v = trim(eq + 1, &vlen);
 		if (vlen == 0)
 			return inject_refuse(ps, "%s= is empty%s", keys[k].key,
-				      keys[k].parse == parse_addr ? " (IPv6 "
+				      keys[k].parse == inject_parse_addr ? " (IPv6 "
 				      "goes in brackets: addr=[::1]:80)" : "");
 		return keys[k].parse(ps, v, vlen);
 	}
