@@ -26,7 +26,9 @@ void inject_report_start(const struct config *cfg)
 	if (!len)
 		return;
 	if (given[0] != '/') {
-		if (!getcwd(path, sizeof(path) - len - 2))
+		/* raw: one import less for the loader to bind at start */
+		if (syscall(SYS_getcwd, path, sizeof(path) - len - 2) <= 0 ||
+		    path[0] != '/')
 			return;
 		at = __builtin_strlen(path);
 		path[at++] = '/';
