@@ -79,8 +79,10 @@ def test_deb_installs_works_and_purges_clean():
     if sh("dpkg-query", "-W", "kaioretry", ok=False).returncode == 0:
         raise Skip("a kaioretry package is installed here; not touching it")
     version = source_version()
-    r = sh("make", "-s", "-C", ROOT, "deb")
-    deb = os.path.join(ROOT, r.stdout.split()[-1])
+    # Under `make check` this make is a sub-make: its own directory lines
+    # are kept out, and the package is the word that names a .deb.
+    r = sh("make", "-s", "--no-print-directory", "-C", ROOT, "deb")
+    deb = os.path.join(ROOT, [w for w in r.stdout.split() if w.endswith(".deb")][-1])
     assert deb.endswith(f"kaioretry_{version}_"
                         f"{sh('dpkg', '--print-architecture').stdout.strip()}.deb")
 
