@@ -1,6 +1,7 @@
 /* inject_calls.c: the injectors, one per row of calls.def, all of one
  * shape: decide, then delay, fail, or make the real call (with fewer
- * bytes for short=).
+ * bytes for short=, limit= and rate=, whose per-descriptor counts
+ * inject_toxics.c keeps).
  *
  * The rows differ in their parameters, so what an injector needs from
  * them is found by position and type with _Generic: the second
@@ -25,6 +26,7 @@
 
 #include "../common/attributes.h"
 #include "inject.h"
+#include "inject_toxics.h"
 #include "progmem.h"
 #include "real.h"
 #include "target.h"
@@ -38,6 +40,8 @@
 #define ARG6_(a, b, c, d, e, f, ...) f
 
 #define AS_PTR(x) ((const void *)(uintptr_t)(x))
+/* The descriptor of a call whose first parameter is one, else -1. */
+#define FD_OF(args) _Generic(ARG1 args, int: ARG1 args, default: -1)
 
 /* --- what the call is aimed at --- */
 
@@ -217,6 +221,9 @@ static void shortened_done(struct shortened *sh)
 		bool nss = FAMILY_##family == FAMILY_GETADDRINFO;             \
 		SUBJECT(&subject, &aimed_at, args);                           \
 		bool act = inject_decide(&subject, &d);                       \
+		bool toxic = act && (d.limit || d.rate);                      \
+		if (toxic)                                                    \
+			inject_toxic_before(&d, FD_OF(args));                 \
 		if (act && d.delay > 0)                                       \
 			inject_sleep(d.delay);                                \
 		if (act && d.error) {                                         \
@@ -236,6 +243,8 @@ static void shortened_done(struct shortened *sh)
 		if (nss)                                                      \
 			inject_nested_leave();                                \
 		shortened_done(&sh);                                          \
+		if (toxic)                                                    \
+			inject_toxic_after(&d, FD_OF(args), (long long)r);    \
 		return r;                                                     \
 	}
 #include "../common/calls.def"
@@ -246,6 +255,8 @@ void inject_start(const struct config *cfg)
 	uint64_t calls = inject_begin(cfg);
 	if (!calls)
 		return;
+	inject_toxics_start(cfg);
+	inject_report_start(cfg);
 	/* getaddrinfo always: its injector keeps NSS's own calls out of
 	 * every rule's count. */
 	calls |= (uint64_t)1 << INJECT_CALL_getaddrinfo;

@@ -137,5 +137,6 @@ int explain(FILE *out, const struct config *cfg)
 	for (int f = 0; f < FAMILY_COUNT; f++)
 		explain_family(out, cfg, f);
 	explain_destinations(out, cfg);
+	explain_inject(out, cfg);
 	return 0;
 }
