@@ -127,7 +127,8 @@ UNIT_SHIM_OBJ = $(BUILD)/obj/shim/budget.o $(BUILD)/obj/shim/localclock.o \
 	$(BUILD)/obj/shim/ready_protocols.o \
 	$(BUILD)/obj/shim/tzfile.o $(BUILD)/obj/shim/tzrule.o \
 	$(BUILD)/obj/shim/addrmatch.o $(BUILD)/obj/shim/target.o \
-	$(BUILD)/obj/shim/progmem.o
+	$(BUILD)/obj/shim/progmem.o $(BUILD)/obj/shim/sink_journal.o \
+	$(BUILD)/obj/shim/sink_rfc5424.o
 
 $(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(COMMON_OBJ) $(UNIT_SHIM_OBJ)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iconfig -Ishim -Icommon -o $@ \

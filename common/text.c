@@ -95,7 +95,7 @@ static void two_digits(struct text *t, unsigned v, char pad)
 }
 
 /* Days since 1970-01-01 to civil date (Howard Hinnant's algorithm). */
-static void civil_from_days(int64_t z, unsigned *month, unsigned *day)
+static int64_t civil_from_days(int64_t z, unsigned *month, unsigned *day)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -105,24 +105,64 @@ static void civil_from_days(int64_t z, unsigned *month, unsigned *day)
 	unsigned mp = (5 * doy + 2) / 153;
 	*day = doy - (153 * mp + 2) / 5 + 1;
 	*month = mp < 10 ? mp + 3 : mp - 9;
+	return (int64_t)yoe + era * 400 + (*month <= 2);	/* the year */
+}
+
+static void split_day(int64_t seconds, int64_t *days, int64_t *secs)
+{
+	*days = seconds / 86400;
+	*secs = seconds % 86400;
+	if (*secs < 0)
+		*secs += 86400, (*days)--;
+}
+
+static void clock_time(struct text *t, int64_t secs)
+{
+	two_digits(t, (unsigned)(secs / 3600), '0');
+	text_mem(t, ":", 1);
+	two_digits(t, (unsigned)(secs / 60 % 60), '0');
+	text_mem(t, ":", 1);
+	two_digits(t, (unsigned)(secs % 60), '0');
+}
+
+/* Digits written right to left into `end`'s field of `width`. */
+static void put_digits(char *end, int width, uint64_t value)
+{
+	while (width-- > 0) {
+		*--end = (char)('0' + value % 10);
+		value /= 10;
+	}
+}
+
+void text_rfc3339_utc(struct text *t, int64_t seconds, unsigned micros)
+{
+	/* Built in place, calling nothing deep: records are built on the
+	 * failure path, whose stack is kept small. */
+	char out[] = "YYYY-MM-DDTHH:MM:SS.uuuuuuZ";
+	int64_t days, secs;
+	split_day(seconds, &days, &secs);
+	unsigned month, day;
+	int64_t year = civil_from_days(days, &month, &day);
+	put_digits(out + 4, 4, (uint64_t)(year < 0 ? 0 : year));
+	put_digits(out + 7, 2, month);
+	put_digits(out + 10, 2, day);
+	put_digits(out + 13, 2, (uint64_t)secs / 3600);
+	put_digits(out + 16, 2, (uint64_t)secs / 60 % 60);
+	put_digits(out + 19, 2, (uint64_t)secs % 60);
+	put_digits(out + 26, 6, micros);
+	text_mem(t, out, sizeof(out) - 1);
 }
 
 void text_rfc3164_time(struct text *t, int64_t local_seconds)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	int64_t days = local_seconds / 86400;
-	int64_t secs = local_seconds % 86400;
-	if (secs < 0)
-		secs += 86400, days--;
+	int64_t days, secs;
+	split_day(local_seconds, &days, &secs);
 	unsigned month, day;
 	civil_from_days(days, &month, &day);
 	text_mem(t, months + 3 * (month - 1), 3);
 	text_mem(t, " ", 1);
 	two_digits(t, day, ' ');
 	text_mem(t, " ", 1);
-	two_digits(t, (unsigned)(secs / 3600), '0');
-	text_mem(t, ":", 1);
-	two_digits(t, (unsigned)(secs / 60 % 60), '0');
-	text_mem(t, ":", 1);
-	two_digits(t, (unsigned)(secs % 60), '0');
+	clock_time(t, secs);
 }

@@ -27,6 +27,9 @@ void text_int(struct text *t, int64_t value);
  * 0.5, 1, 0.125. */
 void text_decimal(struct text *t, double value);
 void text_hex(struct text *t, const uint8_t *bytes, size_t len);
+/* "2026-11-28T15:06:14.123456Z" (RFC 3339, UTC) from seconds since the
+ * epoch and microseconds. */
+void text_rfc3339_utc(struct text *t, int64_t seconds, unsigned micros);
 /* "Nov 28 15:06:14" from seconds since the epoch, already in local time. */
 void text_rfc3164_time(struct text *t, int64_t local_seconds);
 

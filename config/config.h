@@ -41,7 +41,10 @@ enum policy_key {
 	POLICY_KEY_COUNT
 };
 
-enum log_sink { SINK_SYSLOG, SINK_STDERR, SINK_FILE, SINK_NONE };
+enum log_sink { SINK_SYSLOG, SINK_STDERR, SINK_FILE, SINK_NONE, SINK_JOURNAL };
+/* How syslog records are framed: RFC 3164 text, or RFC 5424 with the
+ * series' facts as structured data. */
+enum log_format { LOG_FORMAT_RFC3164, LOG_FORMAT_RFC5424 };
 
 #define CONFIG_PATH_MAX 256
 /* A variable name or file:line; room for the whole path, so a message
@@ -53,9 +56,10 @@ enum log_sink { SINK_SYSLOG, SINK_STDERR, SINK_FILE, SINK_NONE };
 
 struct log_settings {
 	enum log_sink sink;
-	char path[CONFIG_PATH_MAX];	/* socket (syslog) or file */
+	char path[CONFIG_PATH_MAX];	/* socket (syslog, journal) or file */
 	int facility;			/* LOG_USER, LOG_DAEMON, ... */
 	int level;			/* highest severity number sent */
+	enum log_format format;		/* syslog only */
 };
 
 #define PROGRAM_NAME_MAX 64

@@ -33,8 +33,10 @@ void load_variable(struct loader *ld, const char *entry)
 
 	if (is_control_variable(name, len))
 		return;
-	if (name_is(name, len, "INJECT") || name_is(name, len, "SEED")) {
-		const char *key = name_is(name, len, "SEED") ? "seed" : "rules";
+	if (name_is(name, len, "INJECT") || name_is(name, len, "SEED") ||
+	    name_is(name, len, "INJECT_REPORT")) {
+		const char *key = name_is(name, len, "SEED") ? "seed" :
+				  name_is(name, len, "INJECT") ? "rules" : "report";
 		inject_setting(ld->cfg, origin, key, strlen(key), value,
 			       value_len);
 		return;

@@ -7,10 +7,10 @@
 
 #include "config.h"
 
-/* Keys of the [inject] section: rules, seed. */
+/* Keys of the [inject] section: rules, seed, report. */
 bool inject_key_known(const char *key, size_t len);
 
-/* Applies `key` ("rules" or "seed") from `origin` (file:line or the
+/* Applies `key` ("rules", "seed" or "report") from `origin` (file:line or the
  * variable); a bad value is recorded as a config problem. */
 void inject_setting(struct config *cfg, const char *origin, const char *key,
 		    size_t key_len, const char *value, size_t value_len);

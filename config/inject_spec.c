@@ -1,17 +1,18 @@
 /* inject_spec.c: the fault injection spec parser of inject_spec.h.
  *
  * A spec is rules separated by ';'.  A rule is a call or family name,
- * then ':key=value' items: actions error=, delay=, short= and
- * conditions when=, p=, addr=, port=, host=.  Each item is checked
+ * then ':key=value' items: actions error=, delay=, short=, hang=,
+ * limit=, rate= and conditions when=, p=, at=, addr=, port=, host=
+ * (the time and byte items are read in inject_items.c, the filters
+ * addr=, port=, host= in inject_filters.c).  Each item is checked
  * against the calls it names, so a rule that could never act (short=
  * on connect, an EAI_* code on read) is refused here, not ignored. */
-#include "inject_spec.h"
+#include "inject_parse.h"
 
-#include <arpa/inet.h>
-#include <stdarg.h>
+#include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "errnames.h"
 #include "values.h"
@@ -32,64 +33,22 @@ const char *inject_call_name(enum inject_call_id id)
 	return id == INJECT_READY_CHECK ? "ready" : calls[id].name;
 }
 
-/* One parse in progress: the rule being built and where to say why. */
-struct parse {
-	struct inject_rule *rule;
-	char *why;
-	int number;		/* rule number, from 1 */
-	bool seen[8];		/* each key at most once */
-};
-
-static bool refuse(struct parse *ps, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static bool refuse(struct parse *ps, const char *fmt, ...)
-{
-	char what[INJECT_WHY_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	snprintf(ps->why, INJECT_WHY_MAX, "rule %d '%.32s%s': %.150s", ps->number,
-		 ps->rule->text, strlen(ps->rule->text) > 32 ? "..." : "",
-		 what);
-	return false;
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* A whole number >= 1 at text[*i], at most 18 digits. */
-static bool counter_at(const char *text, size_t len, size_t *i, uint64_t *out)
-{
-	size_t start = *i;
-	uint64_t v = 0;
-	while (*i < len && is_digit(text[*i]) && *i - start < 18)
-		v = v * 10 + (uint64_t)(text[(*i)++] - '0');
-	if (*i == start || (*i < len && is_digit(text[*i])) || v == 0)
-		return false;
-	*out = v;
-	return true;
-}
-
 static bool parse_when(struct parse *ps, const char *v, size_t len)
 {
 	struct inject_rule *r = ps->rule;
 	size_t i = 0;
 	const char *forms = "expected N, N..M, N+, N+S or N..M+S with whole "
 			    "numbers from 1";
-	if (!counter_at(v, len, &i, &r->when_first))
-		return refuse(ps, "when='%.*s': %s", (int)len, v, forms);
+	if (!inject_counter_at(v, len, &i, &r->when_first))
+		return inject_refuse(ps, "when='%.*s': %s", (int)len, v, forms);
 	r->when_last = r->when_first;
 	r->when_step = 0;
 	if (i + 1 < len && v[i] == '.' && v[i + 1] == '.') {
 		i += 2;
-		if (!counter_at(v, len, &i, &r->when_last))
-			return refuse(ps, "when='%.*s': %s", (int)len, v, forms);
+		if (!inject_counter_at(v, len, &i, &r->when_last))
+			return inject_refuse(ps, "when='%.*s': %s", (int)len, v, forms);
 		if (r->when_last < r->when_first)
-			return refuse(ps, "when='%.*s': the range N..M needs "
+			return inject_refuse(ps, "when='%.*s': the range N..M needs "
 				      "N <= M", (int)len, v);
 	}
 	if (i < len && v[i] == '+') {
@@ -99,13 +58,13 @@ static bool parse_when(struct parse *ps, const char *v, size_t len)
 		if (!range)
 			r->when_last = INJECT_WHEN_OPEN;
 		if (i == len && range)
-			return refuse(ps, "when='%.*s': N..M+ needs a step S",
+			return inject_refuse(ps, "when='%.*s': N..M+ needs a step S",
 				      (int)len, v);
-		if (i < len && !counter_at(v, len, &i, &r->when_step))
-			return refuse(ps, "when='%.*s': %s", (int)len, v, forms);
+		if (i < len && !inject_counter_at(v, len, &i, &r->when_step))
+			return inject_refuse(ps, "when='%.*s': %s", (int)len, v, forms);
 	}
 	if (i != len)
-		return refuse(ps, "when='%.*s': %s", (int)len, v, forms);
+		return inject_refuse(ps, "when='%.*s': %s", (int)len, v, forms);
 	return true;
 }
 
@@ -121,60 +80,35 @@ static bool parse_errors_of(struct parse *ps, const char *v, size_t len)
 		const char *name = trim(v, &nlen);
 		int code = errname_code(name, nlen);
 		if (code == 0)
-			return refuse(ps, "unknown error name '%.*s' (like "
+			return inject_refuse(ps, "unknown error name '%.*s' (like "
 				      "ECONNREFUSED, EAI_AGAIN for "
 				      "getaddrinfo, TRY_AGAIN for resolver)",
 				      (int)nlen, name);
 		if (herrno_family && !herrno_code_is(code))
-			return refuse(ps, "resolver calls fail with h_errno "
+			return inject_refuse(ps, "resolver calls fail with h_errno "
 				      "names (TRY_AGAIN, HOST_NOT_FOUND, "
 				      "NO_RECOVERY, NO_DATA), not %.*s",
 				      (int)nlen, name);
 		if (eai_family && (code > 0 || herrno_code_is(code)))
-			return refuse(ps, "getaddrinfo fails with EAI_* codes, "
+			return inject_refuse(ps, "getaddrinfo fails with EAI_* codes, "
 				      "not %.*s", (int)nlen, name);
 		if (!eai_family && !herrno_family && code < 0)
-			return refuse(ps, "%.*s is a %s code; %s "
+			return inject_refuse(ps, "%.*s is a %s code; %s "
 				      "fails with errno names", (int)nlen, name,
 				      herrno_code_is(code) ? "resolver" :
 				      "getaddrinfo", family_name(r->family));
 		if (r->error_count == INJECT_ERRORS_MAX)
-			return refuse(ps, "more than %d errors",
+			return inject_refuse(ps, "more than %d errors",
 				      INJECT_ERRORS_MAX);
 		r->errors[r->error_count++] = code;
 		if (comma && n + 1 == len)
-			return refuse(ps, "error list ends with a comma");
+			return inject_refuse(ps, "error list ends with a comma");
 		v += comma ? n + 1 : n;
 		len -= comma ? n + 1 : n;
 	}
 	if (r->error_count == 0)
-		return refuse(ps, "error= needs a name");
+		return inject_refuse(ps, "error= needs a name");
 	return true;
-}
-
-static bool parse_delay(struct parse *ps, const char *v, size_t len)
-{
-	static const struct { const char *unit; double scale; } units[] = {
-		{ "ms", 1e-3 }, { "us", 1e-6 }, { "s", 1 },
-	};
-	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
-		size_t ulen = strlen(units[u].unit);
-		if (len <= ulen || memcmp(v + len - ulen, units[u].unit, ulen))
-			continue;
-		if (!is_digit(v[len - ulen - 1]))
-			continue;
-		double number;
-		const char *why = parse_seconds(v, len - ulen, &number);
-		if (why)
-			return refuse(ps, "delay='%.*s': %s", (int)len, v, why);
-		ps->rule->delay = number * units[u].scale;
-		if (ps->rule->delay > 3600)
-			return refuse(ps, "delay='%.*s': more than an hour",
-				      (int)len, v);
-		return true;
-	}
-	return refuse(ps, "delay='%.*s' needs a unit: ms, s or us (like "
-		      "delay=200ms)", (int)len, v);
 }
 
 static bool parse_short(struct parse *ps, const char *v, size_t len)
@@ -183,11 +117,11 @@ static bool parse_short(struct parse *ps, const char *v, size_t len)
 	size_t i = 0;
 	if (r->family == FAMILY_CONNECT || r->family == FAMILY_ACCEPT ||
 	    r->family == FAMILY_GETADDRINFO || r->family == FAMILY_RESOLVER ||
-	    r->family == FAMILY_BIND)
-		return refuse(ps, "short= applies to read, write, recv and "
+	    r->family == FAMILY_BIND || r->family == FAMILY_NSS)
+		return inject_refuse(ps, "short= applies to read, write, recv and "
 			      "send calls, not %s", family_name(r->family));
-	if (!counter_at(v, len, &i, &r->short_bytes) || i != len)
-		return refuse(ps, "short='%.*s': expected a number of bytes "
+	if (!inject_counter_at(v, len, &i, &r->short_bytes) || i != len)
+		return inject_refuse(ps, "short='%.*s': expected a number of bytes "
 			      "from 1 (0 would fake an end of file)",
 			      (int)len, v);
 	return true;
@@ -198,93 +132,9 @@ static bool parse_p(struct parse *ps, const char *v, size_t len)
 	double p;
 	const char *why = parse_seconds(v, len, &p);
 	if (why || p > 1)
-		return refuse(ps, "p='%.*s': expected a probability from 0 to "
+		return inject_refuse(ps, "p='%.*s': expected a probability from 0 to "
 			      "1, like p=0.25", (int)len, v);
 	ps->rule->p = p;
-	return true;
-}
-
-static bool parse_port_number(const char *v, size_t len, uint16_t *port)
-{
-	size_t i = 0;
-	uint64_t n;
-	if (!counter_at(v, len, &i, &n) || i != len || n > 65535)
-		return false;
-	*port = (uint16_t)n;
-	return true;
-}
-
-static bool addr_filter_allowed(struct parse *ps, const char *key)
-{
-	enum family f = ps->rule->family;
-	if (f == FAMILY_CONNECT || f == FAMILY_SEND || f == FAMILY_BIND)
-		return true;
-	return refuse(ps, "%s= filters connect, bind and sendto/sendmsg "
-		      "targets, not %s", key, family_name(f));
-}
-
-/* IP, IP:PORT, [IPv6] or [IPv6]:PORT */
-static bool parse_addr(struct parse *ps, const char *v, size_t len)
-{
-	struct inject_rule *r = ps->rule;
-	char ip[64];
-	const char *ip_start = v, *rest;
-	size_t ip_len;
-	if (!addr_filter_allowed(ps, "addr"))
-		return false;
-	if (len && v[0] == '[') {
-		const char *close = memchr(v, ']', len);
-		if (!close)
-			return refuse(ps, "addr='%.*s': missing ']'", (int)len, v);
-		ip_start = v + 1;
-		ip_len = (size_t)(close - ip_start);
-		rest = close + 1;
-		r->addr_family = AF_INET6;
-	} else {
-		const char *colon = memchr(v, ':', len);
-		ip_len = colon ? (size_t)(colon - v) : len;
-		rest = v + ip_len;
-		r->addr_family = AF_INET;
-	}
-	size_t rest_len = len - (size_t)(rest - v);
-	if (ip_len == 0 || ip_len >= sizeof(ip))
-		return refuse(ps, "addr='%.*s': expected IP, IP:PORT or "
-			      "[IPv6]:PORT", (int)len, v);
-	memcpy(ip, ip_start, ip_len);
-	ip[ip_len] = '\0';
-	if (inet_pton(r->addr_family, ip, r->addr) != 1)
-		return refuse(ps, "addr='%.*s': '%s' is not an %s",
-			      (int)len, v, ip,
-			      r->addr_family == AF_INET ? "IPv4 address (IPv6 "
-			      "goes in brackets)" : "IPv6 address");
-	if (rest_len && (rest[0] != ':' ||
-			 !parse_port_number(rest + 1, rest_len - 1, &r->port)))
-		return refuse(ps, "addr='%.*s': expected IP, IP:PORT or "
-			      "[IPv6]:PORT, port 1..65535", (int)len, v);
-	return true;
-}
-
-static bool parse_port(struct parse *ps, const char *v, size_t len)
-{
-	if (!addr_filter_allowed(ps, "port"))
-		return false;
-	if (!parse_port_number(v, len, &ps->rule->port))
-		return refuse(ps, "port='%.*s': expected 1..65535", (int)len, v);
-	return true;
-}
-
-static bool parse_host(struct parse *ps, const char *v, size_t len)
-{
-	if (ps->rule->family != FAMILY_GETADDRINFO &&
-	    ps->rule->family != FAMILY_RESOLVER)
-		return refuse(ps, "host= filters getaddrinfo and resolver "
-			      "names, not %s",
-			      family_name(ps->rule->family));
-	if (len == 0 || len >= INJECT_HOST_MAX || memchr(v, '\0', len))
-		return refuse(ps, "host= needs a name or glob of 1 to %d "
-			      "characters", INJECT_HOST_MAX - 1);
-	memcpy(ps->rule->host, v, len);
-	ps->rule->host[len] = '\0';
 	return true;
 }
 
@@ -292,9 +142,12 @@ static const struct {
 	const char *key;
 	bool (*parse)(struct parse *, const char *, size_t);
 } keys[] = {
-	{ "error", parse_errors_of }, { "delay", parse_delay },
-	{ "short", parse_short }, { "when", parse_when }, { "p", parse_p },
-	{ "addr", parse_addr }, { "port", parse_port }, { "host", parse_host },
+	{ "error", parse_errors_of }, { "delay", inject_parse_delay },
+	{ "short", parse_short }, { "hang", inject_parse_hang },
+	{ "limit", inject_parse_limit }, { "rate", inject_parse_rate },
+	{ "when", parse_when }, { "p", parse_p }, { "at", inject_parse_at },
+	{ "addr", inject_parse_addr }, { "port", inject_parse_port },
+	{ "host", inject_parse_host },
 };
 
 static bool parse_item(struct parse *ps, const char *item, size_t len)
@@ -306,21 +159,21 @@ static bool parse_item(struct parse *ps, const char *item, size_t len)
 		if (strlen(keys[k].key) != klen || memcmp(key, keys[k].key, klen))
 			continue;
 		if (!eq)
-			return refuse(ps, "'%s' needs a value: %s=...",
+			return inject_refuse(ps, "'%s' needs a value: %s=...",
 				      keys[k].key, keys[k].key);
 		if (ps->seen[k])
-			return refuse(ps, "%s= given twice", keys[k].key);
+			return inject_refuse(ps, "%s= given twice", keys[k].key);
 		ps->seen[k] = true;
 		size_t vlen = len - (size_t)(eq + 1 - item);
 		const char *v = trim(eq + 1, &vlen);
 		if (vlen == 0)
-			return refuse(ps, "%s= is empty%s", keys[k].key,
-				      keys[k].parse == parse_addr ? " (IPv6 "
+			return inject_refuse(ps, "%s= is empty%s", keys[k].key,
+				      keys[k].parse == inject_parse_addr ? " (IPv6 "
 				      "goes in brackets: addr=[::1]:80)" : "");
 		return keys[k].parse(ps, v, vlen);
 	}
-	return refuse(ps, "unknown item '%.*s' (expected error, delay, short, "
-		      "when, p, addr, port or host)",
+	return inject_refuse(ps, "unknown item '%.*s' (expected error, delay, short, "
+		      "hang, limit, rate, when, p, at, addr, port or host)",
 		      (int)(len > 32 ? 32 : len), item);
 }
 
@@ -348,10 +201,9 @@ static bool parse_target(struct parse *ps, const char *name, size_t len)
 			return true;
 		}
 	}
-	return refuse(ps, "unknown call '%.*s' (families: connect accept read "
+	return inject_refuse(ps, "unknown call '%.*s' (families: connect accept read "
 		      "write recv send getaddrinfo resolver bind nss; a call like "
-		      "readv; "
-		      "or ready)",
+		      "readv; or ready)",
 		      (int)(len > 32 ? 32 : len), name);
 }
 
@@ -384,11 +236,44 @@ static size_t addr_item_end(const char *text, size_t len, size_t end)
 	return i > end + 1 && (i == len || text[i] == ':') ? i : end;
 }
 
+/* The actions of a rule make one fault: hang= and limit= fail with
+ * error= when it is given, else with their own default. */
+static bool actions_agree(struct parse *ps)
+{
+	struct inject_rule *r = ps->rule;
+	bool counted = r->when_first != 1 || r->when_last != INJECT_WHEN_OPEN ||
+		       r->when_step || r->p < 1;
+	if (r->error_count == 0 && r->delay == 0 && r->short_bytes == 0 &&
+	    r->hang == 0 && r->limit == 0 && r->rate == 0)
+		return inject_refuse(ps, "no action: add error=NAME, delay=TIME, "
+				     "short=BYTES, hang=TIME, limit=BYTES or "
+				     "rate=BYTES");
+	if (r->error_count && r->short_bytes)
+		return inject_refuse(ps, "error= and short= contradict: a failed "
+				     "call transfers nothing");
+	if (r->hang && (r->delay || r->short_bytes || r->limit || r->rate))
+		return inject_refuse(ps, "hang= fails the call; it takes no "
+				     "delay=, short=, limit= or rate=");
+	if ((r->limit || r->rate) && counted)
+		return inject_refuse(ps, "limit= and rate= act on every matching "
+				     "call's bytes; when= and p= do not apply");
+	if (r->rate && r->error_count && !r->limit)
+		return inject_refuse(ps, "error= with rate= needs limit=: a paced "
+				     "call does not fail");
+	if ((r->hang || r->limit) && r->error_count == 0)
+		r->errors[r->error_count++] =
+			r->family == FAMILY_GETADDRINFO ? EAI_AGAIN :
+			r->family == FAMILY_RESOLVER ? HERRNO_CODE(TRY_AGAIN) :
+			r->hang ? ETIMEDOUT : ECONNRESET;
+	return true;
+}
+
 static bool parse_rule(struct parse *ps, const char *text, size_t len)
 {
 	struct inject_rule *r = ps->rule;
 	*r = (struct inject_rule){ .when_first = 1,
-				   .when_last = INJECT_WHEN_OPEN, .p = 1 };
+				   .when_last = INJECT_WHEN_OPEN, .p = 1,
+				   .at_until_ns = INJECT_AT_OPEN };
 	size_t tlen = len < INJECT_RULE_TEXT_MAX - 1 ? len :
 		      INJECT_RULE_TEXT_MAX - 1;
 	memcpy(r->text, text, tlen);
@@ -401,7 +286,7 @@ static bool parse_rule(struct parse *ps, const char *text, size_t len)
 	size_t nlen = end;
 	const char *name = trim(text, &nlen);
 	if (nlen == 0)
-		return refuse(ps, "no call named before the first ':'");
+		return inject_refuse(ps, "no call named before the first ':'");
 	if (!parse_target(ps, name, nlen))
 		return false;
 	while (end < len) {
@@ -411,13 +296,7 @@ static bool parse_rule(struct parse *ps, const char *text, size_t len)
 		if (!parse_item(ps, text, end))
 			return false;
 	}
-	if (r->error_count == 0 && r->delay == 0 && r->short_bytes == 0)
-		return refuse(ps, "no action: add error=NAME, delay=TIME or "
-			      "short=BYTES");
-	if (r->error_count && r->short_bytes)
-		return refuse(ps, "error= and short= contradict: a failed call "
-			      "transfers nothing");
-	return true;
+	return actions_agree(ps);
 }
 
 bool inject_parse(const char *text, size_t len, struct inject_spec *spec,

@@ -18,7 +18,9 @@
 #define INJECT_RULE_TEXT_MAX 96
 #define INJECT_HOST_MAX 128
 #define INJECT_WHY_MAX 200
+#define INJECT_REPORT_MAX 256
 #define INJECT_WHEN_OPEN UINT64_MAX	/* "N+": no last call */
+#define INJECT_AT_OPEN UINT64_MAX	/* "at=START..": no end */
 
 /* The wrapped calls, numbered in calls.def order. */
 enum inject_call_id {
@@ -41,10 +43,15 @@ struct inject_rule {
 	int errors[INJECT_ERRORS_MAX];	/* errno (> 0) or EAI_* (< 0) */
 	int error_count;
 	double delay;			/* seconds before the real call */
+	double delay_max;		/* delay=A..B: drawn up to B per call */
 	uint64_t short_bytes;		/* 0: no short= */
+	double hang;			/* seconds blocked, then error (0: no) */
+	uint64_t limit;			/* bytes per descriptor, then error */
+	uint64_t rate;			/* bytes per second per descriptor */
 
 	/* conditions: calls number first, first+step, ... <= last */
 	uint64_t when_first, when_last, when_step;
+	uint64_t at_from_ns, at_until_ns;	/* since start; until open */
 	double p;			/* 1: every selected call */
 	int addr_family;		/* AF_INET, AF_INET6 or 0: any */
 	uint8_t addr[16];
@@ -58,6 +65,7 @@ struct inject_spec {
 	int count;			/* 0: injection is off */
 	uint64_t seed;
 	bool seed_given;
+	char report[INJECT_REPORT_MAX];	/* JSON report path, "": none */
 	struct inject_rule rule[INJECT_RULES_MAX];	/* below count */
 };
 

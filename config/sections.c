@@ -144,7 +144,7 @@ static void on_entry(void *ctx, int line, const char *key, size_t key_len,
 				       value_len);
 		else
 			config_problem(ld->cfg, origin, "unknown key '%s' in "
-				       "[inject] (expected rules or seed)",
+				       "[inject] (expected rules, seed or report)",
 				       quoted(key, key_len, q));
 		return;
 	}

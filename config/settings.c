@@ -112,6 +112,7 @@ static const char *set_sink(struct log_settings *log, const char *v,
 {
 	static const struct { const char *prefix; enum log_sink sink; } kinds[] = {
 		{ "syslog:", SINK_SYSLOG }, { "file:", SINK_FILE },
+		{ "journal:", SINK_JOURNAL },
 	};
 	v = trim(v, &len);
 	if (name_is(v, len, "syslog")) {
@@ -119,17 +120,23 @@ static const char *set_sink(struct log_settings *log, const char *v,
 		strcpy(log->path, "/dev/log");
 		return NULL;
 	}
+	if (name_is(v, len, "journal")) {
+		log->sink = SINK_JOURNAL;
+		strcpy(log->path, "/run/systemd/journal/socket");
+		return NULL;
+	}
 	if (name_is(v, len, "stderr") || name_is(v, len, "none")) {
 		log->sink = name_is(v, len, "none") ? SINK_NONE : SINK_STDERR;
 		log->path[0] = '\0';
 		return NULL;
 	}
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		size_t plen = strlen(kinds[i].prefix);
 		if (len <= plen || strncmp(v, kinds[i].prefix, plen) != 0)
 			continue;
 		if (v[plen] != '/')
-			return "the path after syslog: or file: must be absolute";
+			return "the path after syslog:, journal: or file: must "
+			       "be absolute";
 		if (len - plen >= sizeof(log->path))
 			return "path too long";
 		if (memchr(v, '\0', len))
@@ -139,7 +146,8 @@ static const char *set_sink(struct log_settings *log, const char *v,
 		log->path[len - plen] = '\0';
 		return NULL;
 	}
-	return "expected syslog, syslog:/path, stderr, file:/path or none";
+	return "expected syslog, syslog:/path, journal, journal:/path, stderr, "
+	       "file:/path or none";
 }
 
 static const char *set_facility(struct log_settings *log, const char *v,
@@ -173,6 +181,17 @@ static const char *set_level(struct log_settings *log, const char *v,
 	return "expected warning, notice, info or debug";
 }
 
+static const char *set_format(struct log_settings *log, const char *v,
+			      size_t len)
+{
+	v = trim(v, &len);
+	if (name_is(v, len, "rfc3164"))
+		return log->format = LOG_FORMAT_RFC3164, NULL;
+	if (name_is(v, len, "rfc5424"))
+		return log->format = LOG_FORMAT_RFC5424, NULL;
+	return "expected rfc3164 or rfc5424";
+}
+
 const char *global_set(struct config *cfg, enum global_key key,
 		       const char *v, size_t len)
 {
@@ -191,6 +210,8 @@ const char *global_set(struct config *cfg, enum global_key key,
 		return set_facility(&cfg->log, v, len);
 	case GLOBAL_LOG_LEVEL:
 		return set_level(&cfg->log, v, len);
+	case GLOBAL_LOG_FORMAT:
+		return set_format(&cfg->log, v, len);
 	case GLOBAL_PROGRAMS:
 		return program_select(cfg, v, len);
 	default:

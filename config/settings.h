@@ -20,6 +20,7 @@ const char *policy_set(struct policy *policy, enum policy_key key,
 	X(LOG, log) \
 	X(LOG_FACILITY, log_facility) \
 	X(LOG_LEVEL, log_level) \
+	X(LOG_FORMAT, log_format) \
 	X(PROGRAMS, programs)
 
 enum global_key {

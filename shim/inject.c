@@ -24,13 +24,26 @@
 #include "monotonic.h"
 #include "series.h"
 
-struct rule_stats {
-	uint64_t matched, failed, delayed, shortened;
-};
-
 static const struct config *active;	/* NULL: injection is off */
 static uint64_t seed;
-static struct rule_stats stats[INJECT_RULES_MAX];
+static struct timespec origin;		/* at=: when the program started */
+static struct inject_stats stats[INJECT_RULES_MAX];
+
+const struct config *inject_active(uint64_t *seed_out)
+{
+	*seed_out = seed;
+	return active;
+}
+
+struct inject_stats inject_stats_of(int rule)
+{
+	const struct inject_stats *s = &stats[rule];
+	return (struct inject_stats){
+		__atomic_load_n(&s->matched, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->failed, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->delayed, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->shortened, __ATOMIC_RELAXED) };
+}
 
 static __thread int nested __attribute__((tls_model("initial-exec")));
 
@@ -75,9 +88,23 @@ static bool host_matches(const char *glob, const char *host)
 			  __builtin_strlen(host), true);
 }
 
+/* at=: a fork child keeps its parent's start, as an outage of the
+ * world outside is the same for both. */
+static bool in_window(const struct inject_rule *r)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	uint64_t ns = (uint64_t)(now.tv_sec - origin.tv_sec) * 1000000000u +
+		      (uint64_t)now.tv_nsec - (uint64_t)origin.tv_nsec;
+	return ns >= r->at_from_ns && ns < r->at_until_ns;
+}
+
 static bool filters_match(const struct inject_rule *r,
 			  const struct inject_subject *s)
 {
+	if ((r->at_from_ns || r->at_until_ns != INJECT_AT_OPEN) &&
+	    !in_window(r))
+		return false;
 	if ((r->addr_family || r->port) && !addr_matches(r, s))
 		return false;
 	if (r->host[0] && (!s->host || !host_matches(r->host, s->host)))
@@ -107,11 +134,17 @@ bool inject_decide(const struct inject_subject *subject,
 			continue;
 		d->rule = i;
 		d->number = n;
-		d->error = r->error_count ?
-			   r->errors[rng_hash(h) % (uint64_t)r->error_count] : 0;
-		d->delay = r->delay;
+		int error = r->error_count ?
+			    r->errors[rng_hash(h) % (uint64_t)r->error_count] : 0;
+		d->error = r->limit ? 0 : error;
+		d->limit_error = r->limit ? error : 0;
+		d->delay = r->hang ? r->hang : r->delay +
+			   (r->delay_max - r->delay) *
+			   rng_bits_unit(rng_hash(h ^ 0x6a09e667f3bcc909u));
 		d->short_bytes = r->short_bytes;
-		if (r->delay > 0)
+		d->limit = r->limit;
+		d->rate = r->rate;
+		if (r->delay > 0 || r->delay_max > 0)
 			__atomic_add_fetch(&stats[i].delayed, 1,
 					   __ATOMIC_RELAXED);
 	}
@@ -164,6 +197,7 @@ uint64_t inject_begin(const struct config *cfg)
 	uint64_t calls = 0;
 	if (!cfg || cfg->pass_through || cfg->inject.count == 0)
 		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &origin);
 	seed = cfg->inject.seed;
 	if (!cfg->inject.seed_given &&
 	    getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed)) {
@@ -197,7 +231,7 @@ __attribute__((destructor)) static void inject_summary(void)
 	if (!active)
 		return;
 	for (int i = 0; i < active->inject.count; i++) {
-		const struct rule_stats *s = &stats[i];
+		const struct inject_stats *s = &stats[i];
 		const struct inject_rule *r = &active->inject.rule[i];
 		log_line_begin(&t);
 		text_str(&t, "fault injection ");
@@ -206,7 +240,7 @@ __attribute__((destructor)) static void inject_summary(void)
 		text_uint(&t, __atomic_load_n(&s->matched, __ATOMIC_RELAXED));
 		text_str(&t, ", failed ");
 		text_uint(&t, __atomic_load_n(&s->failed, __ATOMIC_RELAXED));
-		if (r->delay > 0) {
+		if (r->delay_max > 0) {
 			text_str(&t, ", delayed ");
 			text_uint(&t, __atomic_load_n(&s->delayed,
 						      __ATOMIC_RELAXED));

@@ -38,8 +38,10 @@ struct inject_decision {
 	int rule;			/* index, -1: nothing */
 	uint64_t number;		/* the call's number for that rule */
 	int error;			/* 0 or the code to fail with */
-	double delay;
-	uint64_t short_bytes;
+	double delay;			/* delay= or hang= */
+	uint64_t short_bytes;		/* short=, or what limit=/rate= allow */
+	uint64_t limit, rate;		/* limit=, rate= (inject_toxics.c) */
+	int limit_error;		/* what limit= fails with */
 };
 
 /* Counts the call for every rule it matches and decides.  Clears this
@@ -56,6 +58,18 @@ void inject_shortened(const struct inject_decision *d);
 void inject_failed(const struct inject_decision *d, const char *call,
 		   enum family family, int fd, int msg_flags,
 		   const struct text *target);
+
+/* Each rule's counts so far. */
+struct inject_stats {
+	uint64_t matched, failed, delayed, shortened;
+};
+struct inject_stats inject_stats_of(int rule);
+/* The configuration injection runs with (NULL: off), and its seed. */
+const struct config *inject_active(uint64_t *seed);
+
+/* inject_report.c: makes the report's path absolute, while the working
+ * directory is the one it was given in; at exit the report is written. */
+void inject_report_start(const struct config *cfg);
 
 /* Calls the injector makes into libc that libc makes calls of its own
  * from (NSS inside getaddrinfo) are not the program's: no rule counts

@@ -1,6 +1,7 @@
 /* inject_calls.c: the injectors, one per row of calls.def, all of one
  * shape: decide, then delay, fail, or make the real call (with fewer
- * bytes for short=).
+ * bytes for short=, limit= and rate=, whose per-descriptor counts
+ * inject_toxics.c keeps).
  *
  * The rows differ in their parameters, so what an injector needs from
  * them is found by position and type with _Generic: the second
@@ -27,6 +28,7 @@
 #include "../common/attributes.h"
 #include "../config/errnames.h"
 #include "inject.h"
+#include "inject_toxics.h"
 #include "progmem.h"
 #include "real.h"
 #include "target.h"
@@ -46,6 +48,8 @@ static int no_arg;
 #define ARG6_(a, b, c, d, e, f, ...) f
 
 #define AS_PTR(x) ((const void *)(uintptr_t)(x))
+/* The descriptor of a call whose first parameter is one, else -1. */
+#define FD_OF(args) _Generic(ARG1 args, int: ARG1 args, default: -1)
 
 /* --- what the call is aimed at --- */
 
@@ -240,6 +244,9 @@ static void shortened_done(struct shortened *sh)
 			   FAMILY_##family == FAMILY_NSS;                     \
 		SUBJECT(&subject, &aimed_at, args);                           \
 		bool act = inject_decide(&subject, &d);                       \
+		bool toxic = act && (d.limit || d.rate);                      \
+		if (toxic)                                                    \
+			inject_toxic_before(&d, FD_OF(args));                 \
 		if (act && d.delay > 0)                                       \
 			inject_sleep(d.delay);                                \
 		if (act && d.error) {                                         \
@@ -259,6 +266,8 @@ static void shortened_done(struct shortened *sh)
 		if (nss)                                                      \
 			inject_nested_leave();                                \
 		shortened_done(&sh);                                          \
+		if (toxic)                                                    \
+			inject_toxic_after(&d, FD_OF(args), (long long)r);    \
 		return r;                                                     \
 	}
 #include "../common/calls.def"
@@ -269,6 +278,8 @@ void inject_start(const struct config *cfg)
 	uint64_t calls = inject_begin(cfg);
 	if (!calls)
 		return;
+	inject_toxics_start(cfg);
+	inject_report_start(cfg);
 	/* getaddrinfo, the resolver and nss always: their injectors keep
 	 * NSS's own calls out of every rule's count. */
 #define CALL(name, family, ...)                                               \

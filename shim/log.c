@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <syslog.h>
 
-#include "../config/beyond.h"
 #include "../config/errnames.h"
+#include "log_policy.h"
 #include "monotonic.h"
 #include "ready_note.h"
 #include "sink.h"
@@ -85,85 +85,6 @@ static bool held_back(const struct series *s, int code)
 	       ready_note_get(&fd);
 }
 
-static void error_set_text(struct text *t, const struct errset *set)
-{
-	if (set->all) {
-		text_str(t, "all");
-		return;
-	}
-	bool first = true;
-	for (int code = ERRSET_MIN; code <= ERRSET_MAX; code++) {
-		const char *name = errname_of(code);
-		if (!name || !errset_has(set, code) || code == 0)
-			continue;
-		if (!first)
-			text_str(t, ",");
-		text_str(t, name);
-		first = false;
-	}
-}
-
-static void budget_text(struct text *t, const struct policy *p)
-{
-	text_str(t, "budget=");
-	text_decimal(t, p->budget);
-	text_str(t, " budget_min=");
-	text_decimal(t, p->budget_min);
-	text_str(t, "/s");
-}
-
-/* The keys beyond kaioretry's, only those that are set. */
-static void beyond_text(struct text *t, const struct policy *p)
-{
-	if (p->deadline != SECONDS_UNSET) {
-		text_str(t, " deadline=");
-		text_decimal(t, p->deadline);
-	}
-	if (p->attempt_timeout != SECONDS_UNSET) {
-		text_str(t, " attempt_timeout=");
-		text_decimal(t, p->attempt_timeout);
-	}
-	if (p->spread != SPREAD_NONE) {
-		text_str(t, " spread=");
-		text_str(t, spread_name(p->spread));
-	}
-	if (p->budget > 0) {
-		text_str(t, " ");
-		budget_text(t, p);
-	}
-}
-
-static void policy_text(struct text *t, const struct policy *p)
-{
-	text_str(t, "Retry(");
-	error_set_text(t, &p->errors);
-	text_str(t, ", Context(tries=");
-	text_int(t, p->tries);
-	text_str(t, ", delay=(");
-	text_decimal(t, p->min_delay);
-	text_str(t, "<=");
-	text_decimal(t, p->delay);
-	text_str(t, "<=");
-	if (p->max_delay == DELAY_UNBOUNDED)
-		text_str(t, "None");
-	else
-		text_decimal(t, p->max_delay);
-	text_str(t, "), backoff=");
-	text_decimal(t, p->backoff);
-	text_str(t, ", jitter=");
-	if (p->jitter_min == p->jitter_max) {
-		text_decimal(t, p->jitter_min);
-	} else {
-		text_str(t, "(");
-		text_decimal(t, p->jitter_min);
-		text_str(t, ", ");
-		text_decimal(t, p->jitter_max);
-		text_str(t, ")");
-	}
-	text_str(t, "))");
-	beyond_text(t, p);
-}
-
 /* The record to write at `severity`, begun with the line's prefix; NULL
  * when the log does not take it, or when it is dropped for want of
  * memory.  Records live off the stack (sink.c); each goes to emit. */
@@ -177,13 +98,50 @@ static struct text *record(struct series *s, int severity)
 		return NULL;
 	}
 	begin_line(t, s);
+	if (sink_takes_facts(s->log))
+		target_text(sink_record_target(t), &s->target);
 	return t;
+}
+
+/* The rule that injected this thread's last fault into `call`, or NULL. */
+static const char *injected_rule(const char *call)
+{
+	return log_fault_injected(call) ? injected.rule_text : NULL;
+}
+
+/* Sends a record of try number `try_number`, which failed with `code`
+ * (0: succeeded); `outcome` names how the series ended, on its last. */
+static void emit_facts(struct series *s, int severity, struct text *t,
+		       uint64_t try_number, int code, const char *outcome)
+{
+	struct record_facts facts = {
+		.series = s->uuid, .call = s->call,
+		.target = sink_takes_facts(s->log) ? sink_record_target(t) : NULL,
+		.try_number = try_number, .code = code, .outcome = outcome,
+		.injected = injected_rule(s->call),
+	};
+	if (!sink_deliver(s->log, severity, t, &facts))
+		s->records_dropped++;
 }
 
 static void emit(struct series *s, int severity, struct text *t)
 {
-	if (!sink_deliver(s->log, severity, t))
-		s->records_dropped++;
+	emit_facts(s, severity, t, s->calls, s->last_code, NULL);
+}
+
+/* How a series ended, as KAIORETRY_OUTCOME and outcome="..." say it. */
+static const char *outcome_name(const struct series *s)
+{
+	if (s->last_code == 0)
+		return "succeeded";
+	if (s->interrupted)
+		return "interrupted";
+	switch (s->stop) {
+	case STOP_DEADLINE: return "deadline";
+	case STOP_BUDGET: return "budget_exhausted";
+	case STOP_NO_SLEEP: return "no_sleep";
+	default: return "gave_up";
+	}
 }
 
 void log_note_fault(const char *call, int rule, const char *rule_text,
@@ -260,8 +218,8 @@ void log_first_failure(struct series *s)
 		return;
 	fault_mark(t, s->call);
 	text_str(t, "; ");
-	policy_text(t, s->policy);
-	emit(s, LOG_WARNING, t);
+	log_policy_text(t, s->policy);
+	emit_facts(s, LOG_WARNING, t, 1, s->first_code, NULL);
 }
 
 void log_new_failure(struct series *s)
@@ -355,7 +313,8 @@ void log_outcome(struct series *s)
 		text_uint(t, s->records_dropped);
 		text_str(t, " log records dropped)");
 	}
-	emit(s, ok ? LOG_NOTICE : LOG_WARNING, t);
+	emit_facts(s, ok ? LOG_NOTICE : LOG_WARNING, t, s->calls, s->last_code,
+		   outcome_name(s));
 }
 
 void log_budget_refused(struct series *s, uint64_t also_refused)
@@ -364,21 +323,21 @@ void log_budget_refused(struct series *s, uint64_t also_refused)
 	if (!t)
 		return;
 	text_str(t, "; not retried: retry budget exhausted (");
-	budget_text(t, s->policy);
+	log_budget_text(t, s->policy);
 	if (also_refused) {
 		text_str(t, "; ");
 		text_uint(t, also_refused);
 		text_str(t, " more calls not retried since the last report");
 	}
 	text_str(t, ")");
-	emit(s, LOG_WARNING, t);
+	emit_facts(s, LOG_WARNING, t, 1, s->first_code, "not_retried");
 }
 
 void log_send(const struct log_settings *log, int severity,
 	      const struct text *line)
 {
 	if (log->sink != SINK_NONE && severity <= log->level)
-		sink_send(log, severity, line);
+		sink_send(log, severity, line, NULL);
 }
 
 void log_fault_not_retried(const struct log_settings *log, const char *call,
@@ -393,7 +352,13 @@ void log_fault_not_retried(const struct log_settings *log, const char *call,
 	log_error_text(&t, code);
 	fault_mark(&t, call);
 	text_str(&t, "; not retried");
-	log_send(log, LOG_WARNING, &t);
+	struct record_facts facts = {
+		.call = call, .target = target, .try_number = 1,
+		.code = code, .outcome = "not_retried",
+		.injected = injected_rule(call),
+	};
+	if (log->sink != SINK_NONE && LOG_WARNING <= log->level)
+		sink_send(log, LOG_WARNING, &t, &facts);
 }
 
 void log_problem(const struct log_settings *log, const char *message)
@@ -412,7 +377,7 @@ void log_problem(const struct log_settings *log, const char *message)
 	}
 	struct log_settings to_stderr = *log;
 	to_stderr.sink = SINK_STDERR;
-	sink_send(&to_stderr, LOG_ERR, &t);
+	sink_send(&to_stderr, LOG_ERR, &t, NULL);
 	if (log->sink != SINK_STDERR && log->sink != SINK_NONE)
-		sink_send(log, LOG_ERR, &t);
+		sink_send(log, LOG_ERR, &t, NULL);
 }

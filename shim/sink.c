@@ -20,6 +20,10 @@
  * A fork in another thread waits until no record holds an fd
  * (sink_fork.c), so no child inherits one.
  *
+ * The journal (sink_journal.c) gets the same treatment: one datagram
+ * on a fresh socket per record; RFC 5424 framing (sink_rfc5424.c)
+ * changes only the header of a syslog record.
+ *
  * A record is built and sent in memory mapped for it alone (struct
  * record), not on the stack: a retry may run in a signal handler on a
  * small alternate stack.  Signals stay blocked from the mapping to the
@@ -41,6 +45,8 @@
 #include "blockall.h"
 #include "localclock.h"
 #include "sink_fork.h"
+#include "sink_journal.h"
+#include "sink_rfc5424.h"
 
 /* One record's memory.  `message` comes first: the text handed out by
  * sink_record is the record (see the assertion below). */
@@ -49,7 +55,9 @@ struct record {
 	struct text wire;		/* as sent: header and message */
 	uint64_t before;		/* the program's signal mask */
 	struct stat st[2];		/* scratch for the fd checks */
-	struct sockaddr_un addr;	/* the syslog socket */
+	struct sockaddr_un addr;	/* the syslog or journal socket */
+	struct text target;		/* sink_record_target */
+	struct journal_wire journal;	/* as sent to the journal */
 };
 _Static_assert(offsetof(struct record, message) == 0, "record = message");
 
@@ -178,11 +186,12 @@ static bool send_file(struct record *r, const char *path)
 	return ok;
 }
 
-/* r->wire to the socket at r->addr, as a datagram; or, when the daemon
- * listens on a stream socket (syslog-ng's unix-stream), over a fresh
- * connection with a NUL after the record, as glibc does.  A partial
- * stream write counts as a dropped record. */
-static bool send_to_socket(struct record *r, int type, socklen_t addr_len)
+/* buf (NUL-terminated for a stream) to the socket at r->addr, as a
+ * datagram; or, when the daemon listens on a stream socket (syslog-ng's
+ * unix-stream), over a fresh connection with a NUL after the record, as
+ * glibc does.  A partial stream write counts as a dropped record. */
+static bool send_to_socket(struct record *r, int type, socklen_t addr_len,
+			   const char *buf, size_t buf_len)
 {
 	int fd = (int)syscall(SYS_socket, AF_UNIX,
 			      type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -203,11 +212,11 @@ static bool send_to_socket(struct record *r, int type, socklen_t addr_len)
 		return false;
 	const struct sockaddr *addr = (const struct sockaddr *)&r->addr;
 	long n = -1;
-	size_t len = r->wire.len + (type == SOCK_STREAM);	/* the NUL */
+	size_t len = buf_len + (type == SOCK_STREAM);	/* the NUL */
 	if (type == SOCK_DGRAM ||
 	    syscall(SYS_connect, fd, addr, addr_len) == 0) {
 		do {
-			n = syscall(SYS_sendto, fd, r->wire.buf, len,
+			n = syscall(SYS_sendto, fd, buf, len,
 				    MSG_DONTWAIT | MSG_NOSIGNAL,
 				    type == SOCK_DGRAM ? addr : NULL,
 				    type == SOCK_DGRAM ? addr_len : 0);
@@ -220,30 +229,58 @@ static bool send_to_socket(struct record *r, int type, socklen_t addr_len)
 	return n == (long)len;
 }
 
-static bool send_syslog(struct record *r, const struct log_settings *log,
-			int severity)
+/* r->addr from log->path; its length, or 0 when the path is too long. */
+static socklen_t socket_address(struct record *r,
+				const struct log_settings *log)
 {
 	size_t path_len = strlen(log->path);
 	if (path_len >= sizeof(r->addr.sun_path))
-		return false;
+		return 0;
 	r->addr.sun_family = AF_UNIX;
 	memcpy(r->addr.sun_path, log->path, path_len + 1);
-	socklen_t addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-					 path_len + 1);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + path_len +
+			   1);
+}
+
+static bool send_syslog(struct record *r, const struct log_settings *log,
+			int severity, const struct record_facts *facts,
+			const struct text *target)
+{
+	socklen_t addr_len = socket_address(r, log);
+	if (!addr_len)
+		return false;
 
 	struct text *t = &r->wire;
-	text_str(t, "<");
-	text_int(t, log->facility | severity);
-	text_str(t, ">");
-	timestamp(t);
-	text_str(t, " ");
-	header(t);
-	zone_note(t);
+	if (log->format == LOG_FORMAT_RFC5424) {
+		rfc5424_header(t, log->facility | severity, facts, target);
+	} else {
+		text_str(t, "<");
+		text_int(t, log->facility | severity);
+		text_str(t, ">");
+		timestamp(t);
+		text_str(t, " ");
+		header(t);
+		zone_note(t);
+	}
 	text_mem(t, r->message.buf, r->message.len);
 
-	if (send_to_socket(r, SOCK_DGRAM, addr_len))
+	if (send_to_socket(r, SOCK_DGRAM, addr_len, t->buf, t->len))
 		return true;
-	return errno == EPROTOTYPE && send_to_socket(r, SOCK_STREAM, addr_len);
+	return errno == EPROTOTYPE &&
+	       send_to_socket(r, SOCK_STREAM, addr_len, t->buf, t->len);
+}
+
+/* journald reads datagrams only. */
+static bool send_journal(struct record *r, const struct log_settings *log,
+			 int severity, const struct record_facts *facts,
+			 const struct text *target)
+{
+	socklen_t addr_len = socket_address(r, log);
+	return addr_len &&
+	       journal_wire_build(&r->journal, log, severity, &r->message,
+				  facts, target) &&
+	       send_to_socket(r, SOCK_DGRAM, addr_len, r->journal.buf,
+			      r->journal.len);
 }
 
 struct text *sink_record(void)
@@ -264,12 +301,24 @@ struct text *sink_record(void)
 	return &r->message;
 }
 
+bool sink_takes_facts(const struct log_settings *log)
+{
+	return log->sink == SINK_JOURNAL ||
+	       (log->sink == SINK_SYSLOG && log->format == LOG_FORMAT_RFC5424);
+}
+
+struct text *sink_record_target(struct text *record)
+{
+	return &((struct record *)record)->target;
+}
+
 bool sink_deliver(const struct log_settings *log, int severity,
-		  struct text *message)
+		  struct text *message, const struct record_facts *facts)
 {
 	int saved = errno;
 	struct record *r = (struct record *)message;
 	bool ok = false;
+	const struct text *target = facts ? facts->target : NULL;
 	switch (log->sink) {
 	case SINK_STDERR:
 		ok = send_stderr(r);
@@ -282,7 +331,13 @@ bool sink_deliver(const struct log_settings *log, int severity,
 		break;
 	case SINK_SYSLOG:
 		if (sink_fds_begin()) {
-			ok = send_syslog(r, log, severity);
+			ok = send_syslog(r, log, severity, facts, target);
+			sink_fds_end();
+		}
+		break;
+	case SINK_JOURNAL:
+		if (sink_fds_begin()) {
+			ok = send_journal(r, log, severity, facts, target);
 			sink_fds_end();
 		}
 		break;
@@ -298,11 +353,11 @@ bool sink_deliver(const struct log_settings *log, int severity,
 }
 
 bool sink_send(const struct log_settings *log, int severity,
-	       const struct text *message)
+	       const struct text *message, const struct record_facts *facts)
 {
 	struct text *t = sink_record();
 	if (!t)
 		return false;
 	text_mem(t, message->buf, message->len);
-	return sink_deliver(log, severity, t);
+	return sink_deliver(log, severity, t, facts);
 }

@@ -35,6 +35,8 @@ void explain_ready(FILE *out, const struct policy *p);
 /* explain_destinations.c: the [family PATTERN] sections, each with its
  * summary. */
 void explain_destinations(FILE *out, const struct config *cfg);
+/* explain_inject.c: the fault injection rules in words. */
+void explain_inject(FILE *out, const struct config *cfg);
 /* --explain --target: which section applies to TARGET, and its policy. */
 int explain_target(FILE *out, const struct config *cfg, const char *target);
 

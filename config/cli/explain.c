@@ -39,7 +39,14 @@ static void print_log(FILE *out, const struct log_settings *log)
 	fputs("log: ", out);
 	switch (log->sink) {
 	case SINK_SYSLOG:
-		fprintf(out, "syslog:%s facility=%s level=%s\n", log->path,
+		fprintf(out, "syslog:%s facility=%s level=%s%s\n", log->path,
+			log_facility_name(log->facility),
+			log_level_name(log->level),
+			log->format == LOG_FORMAT_RFC5424 ? " format=rfc5424" :
+			"");
+		break;
+	case SINK_JOURNAL:
+		fprintf(out, "journal:%s facility=%s level=%s\n", log->path,
 			log_facility_name(log->facility),
 			log_level_name(log->level));
 		break;
@@ -136,5 +143,6 @@ int explain(FILE *out, const struct config *cfg)
 	for (int f = 0; f < FAMILY_COUNT; f++)
 		explain_family(out, cfg, f);
 	explain_destinations(out, cfg);
+	explain_inject(out, cfg);
 	return 0;
 }

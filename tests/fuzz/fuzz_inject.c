@@ -28,6 +28,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			REQUIRE(r->error_count >= 0 &&
 				r->error_count <= INJECT_ERRORS_MAX);
 			REQUIRE(isfinite(r->delay) && r->delay >= 0);
+			REQUIRE(isfinite(r->delay_max) &&
+				r->delay_max >= r->delay && r->delay_max <= 3600);
+			REQUIRE(isfinite(r->hang) && r->hang >= 0 &&
+				r->hang <= 3600);
+			REQUIRE(r->at_from_ns < r->at_until_ns);
+			/* hang= and limit= always have an error to fail with;
+			 * they act on bytes of the byte families only */
+			REQUIRE(!(r->hang || r->limit) || r->error_count > 0);
+			REQUIRE(!(r->limit || r->rate) ||
+				r->family == FAMILY_READ ||
+				r->family == FAMILY_WRITE ||
+				r->family == FAMILY_RECV ||
+				r->family == FAMILY_SEND);
+			REQUIRE(r->error_count || r->delay_max > 0 ||
+				r->short_bytes || r->hang || r->limit ||
+				r->rate);
 			REQUIRE(isfinite(r->p) && r->p >= 0 && r->p <= 1);
 			REQUIRE(r->when_first <= r->when_last);
 			REQUIRE(memchr(r->host, '\0', sizeof(r->host)));

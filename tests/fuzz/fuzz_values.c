@@ -83,14 +83,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 text, len);
 			break;
 		}
-		/* on, log (sinks), log_facility, log_level, ... */
+		/* on, log (sinks), log_facility, log_level, log_format */
 		config_check_text(&cfg, "fuzz", "", 0);
 		why = global_set(&cfg, (enum global_key)(which - GLOBAL_KEY),
 				 text, len);
 		REQUIRE(memchr(cfg.log.path, '\0', sizeof(cfg.log.path)));
-		if (!why && (cfg.log.sink == SINK_FILE ||
-			     cfg.log.sink == SINK_SYSLOG))
+		if (!why && cfg.log.sink != SINK_STDERR &&
+		    cfg.log.sink != SINK_NONE)
 			REQUIRE(cfg.log.path[0] == '/');
+		REQUIRE(cfg.log.format == LOG_FORMAT_RFC3164 ||
+			cfg.log.format == LOG_FORMAT_RFC5424);
 		break;
 	}
 	if (why)

@@ -47,8 +47,10 @@ static inline void require_sane_config(const struct config *cfg)
 		REQUIRE(isfinite(p->jitter_min) && isfinite(p->jitter_max));
 		REQUIRE(p->jitter_min <= p->jitter_max);
 	}
-	if (cfg->log.sink == SINK_FILE || cfg->log.sink == SINK_SYSLOG)
+	if (cfg->log.sink != SINK_STDERR && cfg->log.sink != SINK_NONE)
 		REQUIRE(cfg->log.path[0] == '/');
+	REQUIRE(cfg->log.format == LOG_FORMAT_RFC3164 ||
+		cfg->log.format == LOG_FORMAT_RFC5424);
 }
 
 #endif

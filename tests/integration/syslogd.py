@@ -28,8 +28,9 @@ template(name="fields" type="string"
 class Rsyslogd:
     """`with Rsyslogd(tempdir) as d:` runs rsyslogd until the block ends."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, config=CONFIG):
         self.dir = directory
+        self.config = config
         self.dev = os.path.join(directory, "dev")
         self.socket = os.path.join(self.dev, "log")
         self.file = os.path.join(directory, "records.log")
@@ -48,7 +49,7 @@ class Rsyslogd:
         os.makedirs(self.dev, exist_ok=True)
         conf = os.path.join(self.dir, "rsyslog.conf")
         with open(conf, "w") as f:
-            f.write(CONFIG.format(dir=self.dir))
+            f.write(self.config.format(dir=self.dir))
         self.output = open(os.path.join(self.dir, "rsyslogd.out"), "w")
         self.proc = subprocess.Popen(
             [RSYSLOGD, "-n", "-f", conf, "-i", os.path.join(self.dir, "rsyslogd.pid")],

@@ -447,7 +447,7 @@ def test_man_pages_cover_every_option_and_key():
         assert opt in page1, opt
     page5 = run(["man", "-l", MAN_PAGES[1]], env=plain_env({"MANPAGER": "cat", "MANWIDTH": "200"})).stdout
     for key in ("tries", "delay", "backoff", "jitter", "min_delay", "max_delay",
-                "errors", "on", "log", "log_facility", "log_level",
+                "errors", "on", "log", "log_facility", "log_level", "log_format",
                 "KAIORETRY_CONFIG", "KAIORETRY_STRICT", "EAI_AGAIN", "ECONNREFUSED"):
         assert re.search(r"\b" + key + r"\b", page5), key
 

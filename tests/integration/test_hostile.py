@@ -119,7 +119,8 @@ def test_a_config_path_that_is_a_fifo_is_never_opened():
 
 def test_fork_children_never_inherit_a_log_records_fd():
     """One thread's connects to a dead port are retried and logged (a
-    file, then a syslog socket: an fd opened per record) while another
+    file, then a syslog socket, then the journal's: an fd opened per
+    record) while another
     thread forks 400 children that never exec.  Raw, no child holds an
     fd its parent's program did not open; preloaded, none either."""
     keep, port = dead_port()
@@ -128,7 +129,8 @@ def test_fork_children_never_inherit_a_log_records_fd():
             rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
             rx.bind(os.path.join(d, "log"))
             for sink in ("file:" + os.path.join(d, "k.log"),
-                         "syslog:" + os.path.join(d, "log")):
+                         "syslog:" + os.path.join(d, "log"),
+                         "journal:" + os.path.join(d, "log")):
                 raw, pre = both(["forks", str(port), "400"],
                                 {"KAIORETRY_TRIES": "2", "KAIORETRY_DELAY": "0"},
                                 timeout=60, log=sink)

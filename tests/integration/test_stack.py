@@ -67,7 +67,8 @@ class Daemon:
 
 def sinks(d):
     """The syslog daemon, and (KAIORETRY_LOG value, function returning
-    what the sink got) for each sink."""
+    what the sink got, more settings) for each sink; the journal's and
+    RFC 5424's datagrams go to the same drained socket."""
     path = os.path.join(d, "retry.log")
     daemon = Daemon(os.path.join(d, "log.sock"))
 
@@ -75,9 +76,12 @@ def sinks(d):
         with open(path) as f:
             return f.read()
 
-    return daemon, [("stderr", lambda r: "\n".join(series_lines(r.stderr))),
-                    ("file:" + path, from_file),
-                    ("syslog:" + daemon.path, daemon.records)]
+    return daemon, [("stderr", lambda r: "\n".join(series_lines(r.stderr)), {}),
+                    ("file:" + path, from_file, {}),
+                    ("syslog:" + daemon.path, daemon.records, {}),
+                    ("syslog:" + daemon.path, daemon.records,
+                     {"KAIORETRY_LOG_FORMAT": "rfc5424"}),
+                    ("journal:" + daemon.path, daemon.records, {})]
 
 
 def test_failure_path_stack_is_bounded_against_libc():
@@ -85,12 +89,13 @@ def test_failure_path_stack_is_bounded_against_libc():
     with keep, tempdir() as d:
         daemon, logs = sinks(d)
         with daemon:
-            for n, (log, records) in enumerate(logs):
+            for n, (log, records, more) in enumerate(logs):
                 for target in (str(port), os.path.join(d, f"{n}.sock")):
                     raw, _ = used(target, shim_env(SERIES, preload=False))
                     if os.path.exists(target):
                         os.unlink(target)  # bound in the raw run
-                    pre, r = used(target, shim_env(SERIES, log=log))
+                    pre, r = used(target, shim_env({**SERIES, **more},
+                                                   log=log))
                     assert pre - raw <= STACK_ADDED_MAX, (log, target, raw, pre)
                     got = records(r)
                     assert "failed: " in got and "tries remaining" in got, got
@@ -111,8 +116,8 @@ def test_a_handler_on_a_7_kib_alternate_stack_survives():
                 raise Skip("7 KiB is too small here even without the shim: "
                            f"{raw.returncode} {raw.stderr}")
             assert raw.stdout == "connect -1 ECONNREFUSED\n", raw.stdout
-            for log, _ in logs:
-                pre = run(cmd, env=shim_env({**SERIES, "KAIORETRY_TRIES": "3"},
-                                            log=log))
+            for log, _, more in logs:
+                pre = run(cmd, env=shim_env({**SERIES, **more,
+                                             "KAIORETRY_TRIES": "3"}, log=log))
                 assert (pre.returncode, pre.stdout) == (0, raw.stdout), \
                     (log, pre.returncode, pre.stdout, pre.stderr[-300:])

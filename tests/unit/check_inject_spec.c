@@ -161,7 +161,29 @@ static const struct {
 	{ "connect:delay=-5ms", "delay='-5ms': must not be negative" },
 	{ "connect:delay=2h", "delay='2h' needs a unit" },
 	{ "connect:delay=9999s", "more than an hour" },
-	{ "connect:when=1", "no action: add error=NAME, delay=TIME or short=BYTES" },
+	{ "connect:when=1", "no action: add error=NAME, delay=TIME, short=BYTES, hang=TIME, limit=BYTES or rate=BYTES" },
+	{ "connect:error=EIO:at=2s", "at='2s': expected START..END or START.." },
+	{ "connect:error=EIO:at=2..5", "at='2..5' needs a unit" },
+	{ "connect:error=EIO:at=5s..2s", "needs START < END" },
+	{ "connect:error=EIO:at=2s..2000ms", "needs START < END" },
+	{ "connect:error=EIO:at=-1s..", "at='-1s..': must not be negative" },
+	{ "connect:error=EIO:at=..5s", "at='..5s' needs a unit" },
+	{ "connect:error=EIO:at=1s..2h", "needs a unit" },
+	{ "connect:error=EIO:at=1s..:at=2s..", "at= given twice" },
+	{ "connect:delay=5ms..1ms", "the range A..B needs A <= B" },
+	{ "connect:delay=5ms..", "needs a unit" },
+	{ "connect:hang=1", "hang='1' needs a unit" },
+	{ "connect:hang=0s", "a hang of no time" },
+	{ "connect:hang=1s:delay=1s", "hang= fails the call; it takes no delay=" },
+	{ "connect:limit=10", "limit= applies to read, write, recv and send calls, not connect" },
+	{ "getaddrinfo:rate=1k", "rate= applies to read, write, recv and send calls, not getaddrinfo" },
+	{ "recv:limit=0", "limit='0': expected a number of bytes from 1" },
+	{ "recv:limit=1G", "limit='1G'" },
+	{ "recv:rate=k", "rate='k': expected bytes per second" },
+	{ "recv:rate=99999999999999999M", "rate='99999999999999999M'" },
+	{ "recv:limit=10:when=2", "when= and p= do not apply" },
+	{ "recv:rate=10:p=0.5", "when= and p= do not apply" },
+	{ "recv:rate=10:error=EIO", "error= with rate= needs limit=" },
 	{ "connect", "no action" },
 	{ "getaddrinfo:short=5", "short= applies to read, write, recv and send calls, not getaddrinfo" },
 	{ "write:short=0", "short='0': expected a number of bytes from 1" },
@@ -185,6 +207,39 @@ static const struct {
 	{ "write:error=E1,E2,E3,E4,E5,E6,E7,E8,E9", "unknown error name 'E1'" },
 	{ "write:error=EIO,EIO,EIO,EIO,EIO,EIO,EIO,EIO,EIO", "more than 8 errors" },
 };
+
+START_TEST(time_and_byte_items)
+{
+	const struct inject_rule *r = &spec.rule[0];
+	ck_assert_msg(parse("connect:error=ECONNREFUSED:at=2s..5s:when=2+2:"
+			    "addr=10.0.0.5:5432"), "%s", why);
+	ck_assert_uint_eq(r->at_from_ns, 2000000000u);
+	ck_assert_uint_eq(r->at_until_ns, 5000000000u);
+	ck_assert_uint_eq(r->port, 5432);
+	ck_assert_msg(parse("getaddrinfo:error=EAI_AGAIN:at=500ms..:host=db"),
+		      "%s", why);
+	ck_assert_uint_eq(r->at_from_ns, 500000000u);
+	ck_assert_uint_eq(r->at_until_ns, INJECT_AT_OPEN);
+	ck_assert(parse("connect:hang=1s"));
+	ck_assert(r->hang == 1 && r->error_count == 1 &&
+		  r->errors[0] == ETIMEDOUT);
+	ck_assert(parse("getaddrinfo:hang=250ms"));
+	ck_assert(r->errors[0] == EAI_AGAIN);
+	ck_assert(parse("connect:hang=2s:error=ECONNREFUSED:when=1"));
+	ck_assert(r->hang == 2 && r->errors[0] == ECONNREFUSED);
+	ck_assert(parse("recv:limit=1000"));
+	ck_assert(r->limit == 1000 && r->errors[0] == ECONNRESET);
+	ck_assert(parse("read:limit=64k:error=EPIPE:rate=2M"));
+	ck_assert(r->limit == 64000 && r->rate == 2000000 &&
+		  r->errors[0] == EPIPE);
+	ck_assert(parse("send:rate=50K"));
+	ck_assert(r->rate == 50000 && r->error_count == 0);
+	ck_assert(parse("recv:delay=10ms..30ms"));
+	ck_assert(r->delay == 0.01 && r->delay_max == 0.03);
+	ck_assert(parse("recv:delay=10ms"));
+	ck_assert(r->delay == 0.01 && r->delay_max == 0.01);
+}
+END_TEST
 
 START_TEST(bad_specs)
 {
@@ -219,6 +274,7 @@ Suite *inject_spec_suite(void)
 	tcase_add_test(tc, rules_and_targets);
 	tcase_add_test(tc, filters);
 	tcase_add_test(tc, seeds);
+	tcase_add_test(tc, time_and_byte_items);
 	tcase_add_test(tc, bad_specs);
 	tcase_add_test(tc, too_many_rules_and_nul);
 	suite_add_tcase(s, tc);

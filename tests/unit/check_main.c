@@ -16,6 +16,7 @@ Suite *localclock_suite(void);
 Suite *nonblocking_suite(void);
 Suite *addrmatch_suite(void);
 Suite *target_suite(void);
+Suite *structured_suite(void);
 Suite *ready_suite(void);
 
 int main(void)
@@ -33,6 +34,7 @@ int main(void)
 	srunner_add_suite(runner, nonblocking_suite());
 	srunner_add_suite(runner, addrmatch_suite());
 	srunner_add_suite(runner, target_suite());
+	srunner_add_suite(runner, structured_suite());
 	srunner_add_suite(runner, ready_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
