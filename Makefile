@@ -135,7 +135,7 @@ $(UNIT_BIN): $(UNIT_SRC) $(CONFIG_OBJ) $(COMMON_OBJ) $(UNIT_SHIM_OBJ)
 		$(UNIT_SRC) $(CONFIG_OBJ) $(COMMON_OBJ) $(UNIT_SHIM_OBJ) \
 		$$(pkg-config --cflags --libs check)
 
-$(BUILD)/progs/%: tests/progs/%.c
+$(BUILD)/progs/%: tests/progs/%.c $(wildcard tests/progs/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -pthread $(WARNINGS) \
 		$(MUSL_PROG_FLAGS) -o $@ $< -ldl

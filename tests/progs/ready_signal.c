@@ -24,6 +24,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "fdcount.h"
+
 static volatile sig_atomic_t rang;
 static sigjmp_buf back;
 static int jump;
@@ -34,18 +36,6 @@ static void on_alarm(int sig)
 	rang = 1;
 	if (jump)
 		siglongjmp(back, 1);
-}
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n - 3;
 }
 
 static int try_connect(const struct sockaddr_in *a)
