@@ -151,3 +151,18 @@ def tempdir():
 
 class Skip(Exception):
     """Raised by a test that cannot run here; the runner counts it."""
+
+
+def needs_checkout_open_to_others():
+    """Tests that run programs as another user (nobody) need the built
+    library and programs reachable by them: a checkout under a 0700
+    directory (mktemp -d) is not."""
+    path = os.path.dirname(LIB)
+    while True:
+        if not os.stat(path).st_mode & 0o001:
+            raise Skip(f"{path} is closed to other users, who must run "
+                       "the library and programs here")
+        parent = os.path.dirname(path)
+        if parent == path:
+            return
+        path = parent

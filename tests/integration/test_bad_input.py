@@ -7,7 +7,8 @@ import re
 import stat
 import subprocess
 
-from harness import dead_port, prog, run, shim_env, tempdir
+from harness import (dead_port, needs_checkout_open_to_others, prog, run,
+                     shim_env, tempdir)
 
 MB = 1 << 20
 
@@ -188,6 +189,7 @@ def test_config_paths_that_are_not_trusted_files():
 
 
 def test_unreadable_config_as_an_unprivileged_user():
+    needs_checkout_open_to_others()
     keep, port = dead_port()
     ref = _reference(port)
     with tempdir() as d:

@@ -7,7 +7,8 @@ import shutil
 import socket
 import subprocess
 
-from harness import (BUILD, LIB, PRELOAD_FIRST, PYTHON, Skip, dead_port, prog, run,
+from harness import (BUILD, LIB, PRELOAD_FIRST, PYTHON, Skip,
+                     needs_checkout_open_to_others, dead_port, prog, run,
                      series_lines, shim_env, tempdir)
 
 EARLY = os.path.join(BUILD, "libs", "libearly.so")
@@ -231,6 +232,7 @@ def test_privileged_process_ignores_env_and_config_path():
     KAIORETRY_CONFIG, which would otherwise give messages."""
     if PRELOAD_FIRST:
         raise Skip("the ASan runtime cannot be preloaded into AT_SECURE programs")
+    needs_checkout_open_to_others()
     if not shutil.which("setcap") or not shutil.which("setpriv"):
         raise Skip("setcap (libcap2-bin) or setpriv missing")
     with tempdir() as d:
