@@ -7,7 +7,7 @@ did not write to fit the library: each module of MODULES runs with
 policy of POLICIES, and every test's outcome (pass, fail, error, skip,
 expected failure, unexpected success) under a policy must equal its
 raw outcome, unless cpython-intended.txt lists that test and policy
-with a reason (README lists the same).  A test that shows no progress
+with a reason (docs/testing.md sums them up).  A test that shows no progress
 for --stall seconds hangs: its run is killed, the test reported by
 name, and the rest of the module run on without the tests already done.
 
