@@ -305,6 +305,7 @@ bool inject_parse(const char *text, size_t len, struct inject_spec *spec,
 	struct inject_rule parsed[INJECT_RULES_MAX];
 	struct parse ps = { .why = why };
 	int count = 0;
+	bool control = false;
 
 	why[0] = '\0';
 	while (len) {
@@ -316,7 +317,9 @@ bool inject_parse(const char *text, size_t len, struct inject_spec *spec,
 			snprintf(why, INJECT_WHY_MAX, "NUL byte in spec");
 			return false;
 		}
-		if (trimmed) {
+		if (trimmed == 7 && memcmp(rule, "control", 7) == 0) {
+			control = true;
+		} else if (trimmed) {
 			if (count == INJECT_RULES_MAX) {
 				snprintf(why, INJECT_WHY_MAX, "more than %d "
 					 "rules", INJECT_RULES_MAX);
@@ -333,6 +336,7 @@ bool inject_parse(const char *text, size_t len, struct inject_spec *spec,
 	}
 	memcpy(spec->rule, parsed, sizeof(parsed[0]) * (size_t)count);
 	spec->count = count;
+	spec->control = spec->control || control;
 	return true;
 }
 

@@ -62,7 +62,8 @@ struct inject_rule {
 };
 
 struct inject_spec {
-	int count;			/* 0: injection is off */
+	int count;			/* 0: no rules */
+	bool control;			/* "control": on for kaioretry fault */
 	uint64_t seed;
 	bool seed_given;
 	char report[INJECT_REPORT_MAX];	/* JSON report path, "": none */
@@ -70,7 +71,8 @@ struct inject_spec {
 };
 
 /* Parses `text` (len bytes) into spec->rule / spec->count, leaving the
- * seed alone.  Returns true, or false with a message in why (such as
+ * seed alone; the word "control" among the rules sets spec->control
+ * (run-time control, `kaioretry fault`).  Returns true, or false with a message in why (such as
  * "rule 2 'conect:error=EIO': unknown call 'conect' ...") and spec's
  * rules untouched. */
 bool inject_parse(const char *text, size_t len, struct inject_spec *spec,

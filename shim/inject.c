@@ -20,14 +20,20 @@
 #include "../common/glob.h"
 #include "../common/rng.h"
 #include "guard.h"
+#include "inject_control.h"
+#include "inject_rules.h"
 #include "log.h"
 #include "monotonic.h"
 #include "series.h"
 
 static const struct config *active;	/* NULL: injection is off */
 static uint64_t seed;
-static struct timespec origin;		/* at=: when the program started */
-static struct inject_stats stats[INJECT_RULES_MAX];
+static struct inject_stats stats[INJECT_SLOTS];	/* by rule number */
+
+bool inject_on(void)
+{
+	return active != NULL;
+}
 
 const struct config *inject_active(uint64_t *seed_out)
 {
@@ -92,10 +98,7 @@ static bool host_matches(const char *glob, const char *host)
  * world outside is the same for both. */
 static bool in_window(const struct inject_rule *r)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	uint64_t ns = (uint64_t)(now.tv_sec - origin.tv_sec) * 1000000000u +
-		      (uint64_t)now.tv_nsec - (uint64_t)origin.tv_nsec;
+	uint64_t ns = inject_elapsed_ns();
 	return ns >= r->at_from_ns && ns < r->at_until_ns;
 }
 
@@ -115,13 +118,15 @@ static bool filters_match(const struct inject_rule *r,
 bool inject_decide(const struct inject_subject *subject,
 		   struct inject_decision *d)
 {
-	const struct inject_spec *spec = &active->inject;
 	*d = (struct inject_decision){ .rule = -1 };
 	log_clear_fault();
 	if (nested)
 		return false;
-	for (int i = 0; i < spec->count; i++) {
-		const struct inject_rule *r = &spec->rule[i];
+	inject_control_poll();
+	for (uint64_t in_force = inject_rules_in_force(); in_force;
+	     in_force &= in_force - 1) {
+		int i = __builtin_ctzll(in_force);
+		const struct inject_rule *r = inject_rule_of(i);
 		if (!(r->calls >> subject->id & 1) || !filters_match(r, subject))
 			continue;
 		uint64_t n = __atomic_add_fetch(&stats[i].matched, 1,
@@ -169,7 +174,7 @@ void inject_failed(const struct inject_decision *d, const char *call,
 		   const struct text *target)
 {
 	__atomic_add_fetch(&stats[d->rule].failed, 1, __ATOMIC_RELAXED);
-	log_note_fault(call, d->rule, active->inject.rule[d->rule].text,
+	log_note_fault(call, d->rule, inject_rule_of(d->rule)->text,
 		       d->number);
 	/* In a series (the guard is held), the series logs it. */
 	if (guard_held() || series_wanted(family, d->error, fd, msg_flags))
@@ -181,7 +186,7 @@ void inject_check_failed(const struct inject_decision *d, struct text *t)
 {
 	__atomic_add_fetch(&stats[d->rule].failed, 1, __ATOMIC_RELAXED);
 	text_str(t, "injected by ");
-	log_rule_name(t, d->rule, active->inject.rule[d->rule].text);
+	log_rule_name(t, d->rule, inject_rule_of(d->rule)->text);
 	text_str(t, ", check #");
 	text_uint(t, d->number);
 }
@@ -195,9 +200,10 @@ uint64_t inject_begin(const struct config *cfg)
 {
 	struct text t;
 	uint64_t calls = 0;
-	if (!cfg || cfg->pass_through || cfg->inject.count == 0)
+	if (!cfg || cfg->pass_through ||
+	    (cfg->inject.count == 0 && !cfg->inject.control))
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &origin);
+	inject_rules_start(&cfg->inject);
 	seed = cfg->inject.seed;
 	if (!cfg->inject.seed_given &&
 	    getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed)) {
@@ -206,8 +212,8 @@ uint64_t inject_begin(const struct config *cfg)
 		seed = rng_hash((uint64_t)now.tv_nsec ^ (uint64_t)now.tv_sec << 30);
 	}
 	active = cfg;
-	for (int i = 0; i < cfg->inject.count; i++)
-		calls |= cfg->inject.rule[i].calls;
+	/* Every call: a rule may be added to any at run time. */
+	calls = ~(uint64_t)0 >> (64 - INJECT_CALL_COUNT);
 	pthread_atfork(NULL, NULL, count_from_zero);
 
 	log_line_begin(&t);
@@ -225,14 +231,36 @@ uint64_t inject_begin(const struct config *cfg)
 	return calls;
 }
 
+/* "; added at 1.2 s, cleared at 3.4 s" for a rule not in force for
+ * the whole run. */
+static void lifetime(struct text *t, struct inject_lifetime life)
+{
+	if (life.at_start && life.cleared_ns == INJECT_NEVER)
+		return;
+	if (life.at_start) {
+		text_str(t, "; from start");
+	} else {
+		text_str(t, "; added at ");
+		text_decimal(t, (double)(life.added_ns / 1000000) / 1000);
+		text_str(t, " s");
+	}
+	if (life.cleared_ns != INJECT_NEVER) {
+		text_str(t, ", cleared at ");
+		text_decimal(t, (double)(life.cleared_ns / 1000000) / 1000);
+		text_str(t, " s");
+	}
+}
+
 __attribute__((destructor)) static void inject_summary(void)
 {
 	struct text t;
 	if (!active)
 		return;
-	for (int i = 0; i < active->inject.count; i++) {
+	for (uint64_t rules = inject_rules_defined(); rules;
+	     rules &= rules - 1) {
+		int i = __builtin_ctzll(rules);
 		const struct inject_stats *s = &stats[i];
-		const struct inject_rule *r = &active->inject.rule[i];
+		const struct inject_rule *r = inject_rule_of(i);
 		log_line_begin(&t);
 		text_str(&t, "fault injection ");
 		log_rule_name(&t, i, r->text);
@@ -250,6 +278,7 @@ __attribute__((destructor)) static void inject_summary(void)
 			text_uint(&t, __atomic_load_n(&s->shortened,
 						      __ATOMIC_RELAXED));
 		}
+		lifetime(&t, inject_lifetime_of(i));
 		log_send(&active->log, LOG_NOTICE, &t);
 	}
 }

@@ -20,9 +20,10 @@
  * rule names (cfg may be NULL). */
 void inject_start(const struct config *cfg);
 
-/* Turns injection on when cfg has rules: the seed, the counters, the
- * line that says so.  Returns the calls the rules name, a bit per
- * inject_call_id, or 0: injection stays off. */
+/* Turns injection on when cfg has rules or asks for run-time control:
+ * the seed, the rules in force (inject_rules.h), the line that says so.
+ * Returns the calls to install, a bit per inject_call_id (every one: a
+ * rule may be added to any at run time), or 0: injection stays off. */
 uint64_t inject_begin(const struct config *cfg);
 
 /* What a call is aimed at, for the rules' filters. */
@@ -64,6 +65,8 @@ struct inject_stats {
 	uint64_t matched, failed, delayed, shortened;
 };
 struct inject_stats inject_stats_of(int rule);
+/* Whether injection is on. */
+bool inject_on(void);
 /* The configuration injection runs with (NULL: off), and its seed. */
 const struct config *inject_active(uint64_t *seed);
 

@@ -28,6 +28,7 @@
 #include "../common/attributes.h"
 #include "../config/errnames.h"
 #include "inject.h"
+#include "inject_control.h"
 #include "inject_toxics.h"
 #include "progmem.h"
 #include "real.h"
@@ -280,6 +281,7 @@ void inject_start(const struct config *cfg)
 		return;
 	inject_toxics_start(cfg);
 	inject_report_start(cfg);
+	inject_control_start(cfg);
 	/* getaddrinfo, the resolver and nss always: their injectors keep
 	 * NSS's own calls out of every rule's count. */
 #define CALL(name, family, ...)                                               \

@@ -1,8 +1,9 @@
 /* inject_report.c: KAIORETRY_INJECT_REPORT, the machine-readable
  * account of a run for CI: at exit, a JSON object with the program's
  * name and pid, the seed (a string: it may exceed 2^53) and each rule
- * with its matches, faults, delays and shortenings, the numbers the
- * exit summary logs.
+ * the run had with its matches, faults, delays and shortenings, the
+ * numbers the exit summary logs, and when it was in force (added_at,
+ * cleared_at: seconds since start, null for never).
  *
  * The file is written with raw system calls, so no injector or wrapper
  * sees them, to a temporary name renamed into place: a reader finds the
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "inject.h"
+#include "inject_rules.h"
 
 static char path[INJECT_REPORT_MAX + 64];	/* absolute; "": none */
 static pid_t started_by;
@@ -88,16 +90,34 @@ static bool final_path(char *out, size_t size, pid_t pid, bool *per_pid)
 	return true;
 }
 
-static void write_rules(int fd, const struct config *cfg)
+/* Seconds since start, or null. */
+static void json_seconds(struct text *t, uint64_t ns)
+{
+	if (ns == INJECT_NEVER)
+		text_str(t, "null");
+	else
+		text_decimal(t, (double)(ns / 1000000) / 1000);
+}
+
+static void write_rules(int fd)
 {
 	struct text t;
-	for (int i = 0; i < cfg->inject.count; i++) {
+	const char *sep = "\n    {\"rule\": ";
+	for (uint64_t rules = inject_rules_defined(); rules;
+	     rules &= rules - 1) {
+		int i = __builtin_ctzll(rules);
 		struct inject_stats s = inject_stats_of(i);
+		struct inject_lifetime life = inject_lifetime_of(i);
 		t.len = 0;
-		text_str(&t, i ? ",\n    {\"rule\": " : "\n    {\"rule\": ");
+		text_str(&t, sep);
+		sep = ",\n    {\"rule\": ";
 		text_int(&t, i + 1);
 		text_str(&t, ", \"text\": ");
-		json_string(&t, cfg->inject.rule[i].text);
+		json_string(&t, inject_rule_of(i)->text);
+		text_str(&t, ", \"added_at\": ");
+		json_seconds(&t, life.added_ns);
+		text_str(&t, ", \"cleared_at\": ");
+		json_seconds(&t, life.cleared_ns);
 		text_str(&t, ", \"matches\": ");
 		text_uint(&t, s.matched);
 		text_str(&t, ", \"faults\": ");
@@ -145,7 +165,7 @@ __attribute__((destructor)) static void inject_report_write(void)
 		 "\", \"seed_given\": false");
 	text_str(&t, ",\n  \"rules\": [");
 	put(fd, &t);
-	write_rules(fd, cfg);
+	write_rules(fd);
 	t.len = 0;
 	text_str(&t, "\n  ]}\n");
 	put(fd, &t);

@@ -1,7 +1,7 @@
 /* inject_toxics.c: per-descriptor state for limit= and rate=.
  *
  * Each rule with one gets a table indexed by descriptor, mapped at
- * start (never on a success path).  A slot remembers which open file
+ * start or when the rule is added at run time (never on a success path).  A slot remembers which open file
  * it counts for (device and inode, from fstat), so a descriptor number
  * closed and reused starts from zero without wrapping close().
  * Descriptors beyond the table pass untouched (documented).
@@ -28,21 +28,24 @@ struct flow {
 	uint64_t next_ns;		/* rate=: when the next call may go */
 };
 
-static struct flow *flows[INJECT_RULES_MAX];
+static struct flow *flows[INJECT_SLOTS];
+
+void inject_toxics_prepare(int slot, const struct inject_rule *r)
+{
+	if ((!r->limit && !r->rate) || flows[slot])
+		return;
+	/* raw: one import less for the loader to bind at start */
+	void *m = (void *)syscall(SYS_mmap, NULL,
+				  sizeof(struct flow) * TOXIC_FDS,
+				  PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	flows[slot] = m == MAP_FAILED ? NULL : m;
+}
 
 void inject_toxics_start(const struct config *cfg)
 {
-	for (int i = 0; cfg && i < cfg->inject.count; i++) {
-		const struct inject_rule *r = &cfg->inject.rule[i];
-		if (!r->limit && !r->rate)
-			continue;
-		/* raw: one import less for the loader to bind at start */
-		void *m = (void *)syscall(SYS_mmap, NULL,
-					  sizeof(struct flow) * TOXIC_FDS,
-					  PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		flows[i] = m == MAP_FAILED ? NULL : m;
-	}
+	for (int i = 0; cfg && i < cfg->inject.count; i++)
+		inject_toxics_prepare(i, &cfg->inject.rule[i]);
 }
 
 static uint64_t now_ns(void)

@@ -6,10 +6,13 @@
 #include <sys/types.h>
 
 #include "inject.h"
+#include "inject_rules.h"
 
 /* Makes room to follow descriptors for every rule with limit= or rate=;
  * at start, before the injectors are installed. */
 void inject_toxics_start(const struct config *cfg);
+/* The same for one rule, by slot (inject_rules.h), added at run time. */
+void inject_toxics_prepare(int slot, const struct inject_rule *r);
 
 /* Before the real call: with the limit reached, sets d->error; else
  * waits for the rate and caps d->short_bytes at what may pass now. */

@@ -278,7 +278,7 @@ static bool injected(const struct sockaddr *addr, socklen_t len,
 	const struct config *cfg = runtime_config();
 	struct inject_subject subject = { .id = INJECT_READY_CHECK,
 					  .addr = addr, .addr_len = len };
-	if (!cfg || cfg->inject.count == 0 || !inject_decide(&subject, d))
+	if (!cfg || !inject_on() || !inject_decide(&subject, d))
 		return false;
 	if (d->delay > 0)
 		inject_sleep(d->delay);

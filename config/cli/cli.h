@@ -45,6 +45,10 @@ int explain_target(FILE *out, const struct config *cfg, const char *target);
 enum linkage { LINKAGE_DYNAMIC, LINKAGE_STATIC, LINKAGE_UNKNOWN };
 enum linkage elf_linkage(const char *path);
 
+/* fault.c: `kaioretry fault PID list | add RULE | clear [N]` (argv
+ * from PID on).  Returns the exit status. */
+int fault_command(int argc, char **argv);
+
 /* A duration as the retry log writes it: 0.5, 1, 0.125. */
 void print_seconds(FILE *out, double seconds);
 

@@ -14,7 +14,10 @@
  *                                 10.1.2.3:5432, [::1]:6379, unix:/path
  *                                 or a host name, and its policy
  *   kaioretry-config linkage FILE "dynamic", "static" (no loader, so no
- *                                 preload) or "unknown" (not ELF) */
+ *                                 preload) or "unknown" (not ELF)
+ *   kaioretry-config fault PID list | add RULE | clear [N]
+ *                                 the injection rules of a running
+ *                                 process (fault.c) */
 #include <stdio.h>
 #include <string.h>
 
@@ -45,6 +48,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "check") == 0)
 		return check(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "fault") == 0)
+		return fault_command(argc - 2, argv + 2);
 	if (argc == 3 && strcmp(argv[1], "linkage") == 0) {
 		static const char *const names[] = {
 			[LINKAGE_DYNAMIC] = "dynamic",
@@ -78,6 +83,7 @@ int main(int argc, char **argv)
 		}
 	}
 	fputs("usage: kaioretry-config check FILE | explain [--program NAME] "
-	      "[--target TARGET] | linkage FILE\n", stderr);
+	      "[--target TARGET] | linkage FILE | fault PID list | add RULE "
+	      "| clear [N]\n", stderr);
 	return EX_USAGE;
 }
