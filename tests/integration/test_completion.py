@@ -152,3 +152,26 @@ def test_completion_and_deb_script_pass_shellcheck():
                         ("sh", os.path.join(ROOT, "scripts", "deb"))):
         r = run(["shellcheck", "-s", shell, path], env={"PATH": "/usr/bin:/bin"})
         assert r.returncode == 0, r.stdout
+
+
+def test_fault_subcommand_completes_pids_and_actions():
+    """`kaioretry fault` is offered; then the pids of processes with a
+    control file, then its actions."""
+    needs_bash_completion()
+    from harness import shim_env
+    assert "fault" in complete("kaioretry fau")
+    p = subprocess.Popen(["/usr/bin/python3", "-c", "import sys; sys.stdin.read()"],
+                         env=shim_env({"KAIORETRY_INJECT": "control"}),
+                         stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(200):
+            if os.path.exists(f"/dev/shm/kaioretry.{p.pid}") or \
+               os.path.exists(f"/run/user/{os.geteuid()}/kaioretry/{p.pid}"):
+                break
+            subprocess.run(["sleep", "0.01"])
+        assert str(p.pid) in complete("kaioretry fault ")
+    finally:
+        p.stdin.close()
+        p.wait(10)
+    assert complete(f"kaioretry fault {p.pid} ") == ["list", "add", "clear"]
+    assert complete(f"kaioretry fault {p.pid} cl") == ["clear"]
