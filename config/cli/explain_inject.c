@@ -87,7 +87,7 @@ static void print_conditions(FILE *out, const struct inject_rule *r)
 void explain_inject(FILE *out, const struct config *cfg)
 {
 	const struct inject_spec *spec = &cfg->inject;
-	if (spec->count == 0)
+	if (spec->count == 0 && !spec->control)
 		return;
 	fprintf(out, "fault injection: %d rule%s, seed ", spec->count,
 		spec->count == 1 ? "" : "s");
@@ -103,4 +103,6 @@ void explain_inject(FILE *out, const struct config *cfg)
 		print_conditions(out, r);
 		fputc('\n', out);
 	}
+	fputs("  rules can be changed while it runs: kaioretry fault PID "
+	      "list | add RULE | clear [N]\n", out);
 }

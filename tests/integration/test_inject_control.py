@@ -285,7 +285,8 @@ def test_a_process_that_did_not_opt_in_cannot_be_controlled():
 def test_a_fork_child_has_rules_of_its_own():
     """The child of fork() gets its own control file by its pid; a rule
     added to it leaves its parent alone."""
-    forker = CLIENT.replace("while not", "pid = os.fork()\nprint(os.getpid(), flush=True)\nwhile not")
+    forker = CLIENT.replace("while not", "if os.fork() == 0:\n"
+                            "    print('child', os.getpid(), flush=True)\nwhile not")
     with Server() as server:
         env = shim_env({"KAIORETRY_TRIES": "1", "KAIORETRY_INJECT": "control"})
         proc = subprocess.Popen([PYTHON, "-c", forker, str(server.port)], env=env,
@@ -293,9 +294,14 @@ def test_a_fork_child_has_rules_of_its_own():
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             parent = proc.stdout.readline().strip()
-            pids = {proc.stdout.readline().strip(), proc.stdout.readline().strip()}
-            child = (pids - {parent}).pop()
-            assert fault(child, "add", "connect:error=ECONNREFUSED").returncode == 0
+            child = None
+            while not child:
+                line = proc.stdout.readline()
+                assert line, "no child"
+                if line.startswith("child "):
+                    child = line.split()[1]
+            added = fault(child, "add", "connect:error=ECONNREFUSED")
+            assert added.returncode == 0, added.stderr
             assert fault(parent, "list").stdout == "no rules\n"
             assert fault(child, "list").stdout == "1\tconnect:error=ECONNREFUSED\n"
             time.sleep(0.3)
@@ -306,3 +312,19 @@ def test_a_fork_child_has_rules_of_its_own():
     assert "ECONNREFUSED" in out and " ok" in out
     assert not [n for n in os.listdir("/dev/shm") if n in
                 (f"kaioretry.{parent}", f"kaioretry.{child}")]
+
+
+def test_check_and_explain_know_the_opt_in():
+    env = shim_env({"KAIORETRY_INJECT": "control"}, preload=False, log=None)
+    r = run([KAIORETRY, "--explain"], env=env)
+    assert r.returncode == 0, r.stderr
+    assert "fault injection: 0 rules" in r.stdout
+    assert "kaioretry fault PID list | add RULE | clear [N]" in r.stdout
+    with tempdir() as d:
+        ini = os.path.join(d, "k.ini")
+        with open(ini, "w") as f:
+            f.write("[inject]\nrules = control;connect:error=EIO\n")
+        r = run([KAIORETRY, "--check", ini], env=shim_env(preload=False, log=None))
+    assert r.returncode == 0, r.stderr
+    help_text = run([KAIORETRY, "--help"], env=shim_env(preload=False, log=None)).stdout
+    assert "fault PID list | add RULE | clear [N]" in help_text
