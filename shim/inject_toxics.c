@@ -1,9 +1,10 @@
 /* inject_toxics.c: per-descriptor state for limit= and rate=.
  *
  * Each rule with one gets a table indexed by descriptor, mapped at
- * start or when the rule is added at run time (never on a success path).  A slot remembers which open file
- * it counts for (device and inode, from fstat), so a descriptor number
- * closed and reused starts from zero without wrapping close().
+ * start or when the rule is added at run time (never on a success
+ * path).  A slot remembers which open file it counts for (device and
+ * inode, from fstat), so a descriptor number closed and reused starts
+ * from zero without wrapping close().
  * Descriptors beyond the table pass untouched (documented).
  *
  * rate= is a true bandwidth: a call may move at most a twentieth of a

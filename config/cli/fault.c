@@ -233,9 +233,9 @@ int fault_command(int argc, char **argv)
 	if (!*argv[0] || *end || pid <= 0 || pid > 0x7fffffff ||
 	    !(is_list || is_add || is_clear))
 		goto usage;
-	if (is_add && refused(argv[2], why)) {
-		fprintf(stderr, "kaioretry: fault %s add: %s\n", pid_text,
-			refused(argv[2], why));
+	const char *bad = is_add ? refused(argv[2], why) : NULL;
+	if (bad) {
+		fprintf(stderr, "kaioretry: fault %s add: %s\n", pid_text, bad);
 		return 1;
 	}
 	char dir[CONTROL_PATH_MAX];
