@@ -26,8 +26,6 @@ static const struct {
 #undef CALL
 };
 
-_Static_assert(INJECT_READY_CHECK < 64, "a rule's call set is 64 bits");
-
 const char *inject_call_name(enum inject_call_id id)
 {
 	return id == INJECT_READY_CHECK ? "ready" : calls[id].name;
@@ -185,19 +183,19 @@ static bool parse_target(struct parse *ps, const char *name, size_t len)
 		r->family = (enum family)family;
 		for (int c = 0; c < INJECT_CALL_COUNT; c++)
 			if (calls[c].family == r->family)
-				r->calls |= (uint64_t)1 << c;
+				inject_calls_add(&r->calls, (unsigned)c);
 		return true;
 	}
 	if (len == 5 && memcmp(name, "ready", 5) == 0) {
 		r->family = FAMILY_CONNECT;
-		r->calls = (uint64_t)1 << INJECT_READY_CHECK;
+		inject_calls_add(&r->calls, INJECT_READY_CHECK);
 		return true;
 	}
 	for (int c = 0; c < INJECT_CALL_COUNT; c++) {
 		if (strlen(calls[c].name) == len &&
 		    memcmp(calls[c].name, name, len) == 0) {
 			r->family = calls[c].family;
-			r->calls = (uint64_t)1 << c;
+			inject_calls_add(&r->calls, (unsigned)c);
 			return true;
 		}
 	}

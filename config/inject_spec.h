@@ -35,8 +35,41 @@ enum inject_call_id {
  * it.  Its bit follows the calls'. */
 #define INJECT_READY_CHECK INJECT_CALL_COUNT
 
+/* A set of calls and the check, a bit per inject_call_id: more than 64
+ * names, so words of them. */
+#define INJECT_CALL_WORDS (INJECT_READY_CHECK / 64 + 1)
+struct inject_calls {
+	uint64_t bits[INJECT_CALL_WORDS];
+};
+
+static inline bool inject_calls_has(const struct inject_calls *set,
+				    unsigned id)
+{
+	return set->bits[id / 64] >> (id % 64) & 1;
+}
+
+static inline void inject_calls_add(struct inject_calls *set, unsigned id)
+{
+	set->bits[id / 64] |= (uint64_t)1 << (id % 64);
+}
+
+static inline void inject_calls_join(struct inject_calls *set,
+				     const struct inject_calls *more)
+{
+	for (int w = 0; w < INJECT_CALL_WORDS; w++)
+		set->bits[w] |= more->bits[w];
+}
+
+static inline bool inject_calls_any(const struct inject_calls *set)
+{
+	for (int w = 0; w < INJECT_CALL_WORDS; w++)
+		if (set->bits[w])
+			return true;
+	return false;
+}
+
 struct inject_rule {
-	uint64_t calls;			/* bit per inject_call_id */
+	struct inject_calls calls;
 	enum family family;		/* of those calls */
 
 	/* actions: at least one */

@@ -122,7 +122,8 @@ bool inject_decide(const struct inject_subject *subject,
 		return false;
 	for (int i = 0; i < spec->count; i++) {
 		const struct inject_rule *r = &spec->rule[i];
-		if (!(r->calls >> subject->id & 1) || !filters_match(r, subject))
+		if (!inject_calls_has(&r->calls, subject->id) ||
+		    !filters_match(r, subject))
 			continue;
 		uint64_t n = __atomic_add_fetch(&stats[i].matched, 1,
 						__ATOMIC_RELAXED);
@@ -191,12 +192,11 @@ static void count_from_zero(void)
 	__builtin_memset(stats, 0, sizeof(stats));
 }
 
-uint64_t inject_begin(const struct config *cfg)
+bool inject_begin(const struct config *cfg, struct inject_calls *calls)
 {
 	struct text t;
-	uint64_t calls = 0;
 	if (!cfg || cfg->pass_through || cfg->inject.count == 0)
-		return 0;
+		return false;
 	clock_gettime(CLOCK_MONOTONIC, &origin);
 	seed = cfg->inject.seed;
 	if (!cfg->inject.seed_given &&
@@ -207,7 +207,7 @@ uint64_t inject_begin(const struct config *cfg)
 	}
 	active = cfg;
 	for (int i = 0; i < cfg->inject.count; i++)
-		calls |= cfg->inject.rule[i].calls;
+		inject_calls_join(calls, &cfg->inject.rule[i].calls);
 	pthread_atfork(NULL, NULL, count_from_zero);
 
 	log_line_begin(&t);
@@ -222,7 +222,7 @@ uint64_t inject_begin(const struct config *cfg)
 		text_str(&t, " replays this run)");
 	}
 	log_send(&active->log, LOG_NOTICE, &t);
-	return calls;
+	return true;
 }
 
 __attribute__((destructor)) static void inject_summary(void)

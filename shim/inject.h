@@ -21,9 +21,9 @@
 void inject_start(const struct config *cfg);
 
 /* Turns injection on when cfg has rules: the seed, the counters, the
- * line that says so.  Returns the calls the rules name, a bit per
- * inject_call_id, or 0: injection stays off. */
-uint64_t inject_begin(const struct config *cfg);
+ * line that says so; adds the calls the rules name to *calls.  False:
+ * injection stays off. */
+bool inject_begin(const struct config *cfg, struct inject_calls *calls);
 
 /* What a call is aimed at, for the rules' filters. */
 struct inject_subject {

@@ -275,8 +275,8 @@ static void shortened_done(struct shortened *sh)
 
 void inject_start(const struct config *cfg)
 {
-	uint64_t calls = inject_begin(cfg);
-	if (!calls)
+	struct inject_calls calls = { { 0 } };
+	if (!inject_begin(cfg, &calls))
 		return;
 	inject_toxics_start(cfg);
 	inject_report_start(cfg);
@@ -286,11 +286,11 @@ void inject_start(const struct config *cfg)
 	if (FAMILY_##family == FAMILY_GETADDRINFO ||                          \
 	    FAMILY_##family == FAMILY_RESOLVER ||                             \
 	    FAMILY_##family == FAMILY_NSS)                                    \
-		calls |= (uint64_t)1 << INJECT_CALL_##name;
+		inject_calls_add(&calls, INJECT_CALL_##name);
 #include "../common/calls.def"
 #undef CALL
 #define CALL(name, ...)                                                       \
-	if (calls >> INJECT_CALL_##name & 1)                                  \
+	if (inject_calls_has(&calls, INJECT_CALL_##name))                     \
 		__atomic_store_n(&attempt.name, inject_##name,                \
 				 __ATOMIC_RELEASE);
 #include "../common/calls.def"

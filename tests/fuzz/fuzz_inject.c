@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		REQUIRE(spec.count >= 0 && spec.count <= INJECT_RULES_MAX);
 		for (int i = 0; i < spec.count; i++) {
 			const struct inject_rule *r = &spec.rule[i];
-			REQUIRE(r->calls != 0);
+			REQUIRE(inject_calls_any(&r->calls));
 			REQUIRE(r->family >= 0 && r->family < FAMILY_COUNT);
 			REQUIRE(r->error_count >= 0 &&
 				r->error_count <= INJECT_ERRORS_MAX);
