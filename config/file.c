@@ -69,7 +69,7 @@ static long read_file(struct config *cfg, const char *path)
 		}
 		len += n;
 	}
-	close(fd);
+	syscall(SYS_close, fd);	/* not close(): our wrapper, as read() */
 	return len;
 }
 

@@ -17,6 +17,7 @@
 #define INJECT_ERRORS_MAX 8
 #define INJECT_RULE_TEXT_MAX 96
 #define INJECT_HOST_MAX 128
+#define INJECT_PATH_MAX 256
 #define INJECT_WHY_MAX 200
 #define INJECT_REPORT_MAX 256
 #define INJECT_WHEN_OPEN UINT64_MAX	/* "N+": no last call */
@@ -90,6 +91,9 @@ struct inject_rule {
 	uint8_t addr[16];
 	uint16_t port;			/* host order, 0: any */
 	char host[INJECT_HOST_MAX];	/* glob, "" for any */
+	char path[INJECT_PATH_MAX];	/* glob, "" for any: the file a
+					 * descriptor refers to, or that
+					 * an open names */
 
 	char text[INJECT_RULE_TEXT_MAX];	/* as written, for the log */
 };

@@ -16,12 +16,14 @@
 #include <sys/random.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/glob.h"
 #include "../common/rng.h"
 #include "guard.h"
 #include "log.h"
 #include "monotonic.h"
+#include "progmem.h"
 #include "series.h"
 
 static const struct config *active;	/* NULL: injection is off */
@@ -99,8 +101,68 @@ static bool in_window(const struct inject_rule *r)
 	return ns >= r->at_from_ns && ns < r->at_until_ns;
 }
 
+/* The file a call is about, read once per call when a path= rule
+ * first asks; "" when there is none (a socket's "socket:[N]" is no
+ * path, nor is a name longer than the buffer). */
+struct seen_path {
+	bool read;
+	char text[INJECT_PATH_MAX * 2];
+};
+
+/* "/proc/self/fd/N" */
+static void fd_link_name(char name[32], int fd)
+{
+	char digits[12];
+	int n = 0;
+	unsigned v = (unsigned)fd;
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < (int)sizeof(digits));
+	__builtin_memcpy(name, "/proc/self/fd/", 14);
+	for (int i = 0; i < n; i++)
+		name[14 + i] = digits[n - 1 - i];
+	name[14 + n] = '\0';
+}
+
+static const char *path_of(const struct inject_subject *s,
+			   struct seen_path *seen)
+{
+	if (seen->read)
+		return seen->text;
+	seen->read = true;
+	seen->text[0] = '\0';
+	if (s->path) {
+		if (!progmem_string(seen->text, sizeof(seen->text), s->path))
+			seen->text[0] = '\0';
+		return seen->text;
+	}
+	if (s->fd < 0)
+		return seen->text;
+	char name[32];
+	int saved = errno;
+	fd_link_name(name, s->fd);
+	guard_enter();
+	ssize_t n = readlink(name, seen->text, sizeof(seen->text));
+	guard_leave();
+	errno = saved;
+	if (n <= 0 || (size_t)n >= sizeof(seen->text) || seen->text[0] != '/')
+		n = 0;
+	seen->text[n] = '\0';
+	return seen->text;
+}
+
+static bool path_matches(const struct inject_rule *r,
+			 const struct inject_subject *s,
+			 struct seen_path *seen)
+{
+	const char *path = path_of(s, seen);
+	return path[0] && glob_match(r->path, __builtin_strlen(r->path), path,
+				     __builtin_strlen(path), false);
+}
+
 static bool filters_match(const struct inject_rule *r,
-			  const struct inject_subject *s)
+			  const struct inject_subject *s,
+			  struct seen_path *seen)
 {
 	if ((r->at_from_ns || r->at_until_ns != INJECT_AT_OPEN) &&
 	    !in_window(r))
@@ -109,6 +171,8 @@ static bool filters_match(const struct inject_rule *r,
 		return false;
 	if (r->host[0] && (!s->host || !host_matches(r->host, s->host)))
 		return false;
+	if (r->path[0] && !path_matches(r, s, seen))
+		return false;
 	return true;
 }
 
@@ -116,6 +180,8 @@ bool inject_decide(const struct inject_subject *subject,
 		   struct inject_decision *d)
 {
 	const struct inject_spec *spec = &active->inject;
+	struct seen_path seen;
+	seen.read = false;
 	*d = (struct inject_decision){ .rule = -1 };
 	log_clear_fault();
 	if (nested)
@@ -123,7 +189,7 @@ bool inject_decide(const struct inject_subject *subject,
 	for (int i = 0; i < spec->count; i++) {
 		const struct inject_rule *r = &spec->rule[i];
 		if (!inject_calls_has(&r->calls, subject->id) ||
-		    !filters_match(r, subject))
+		    !filters_match(r, subject, &seen))
 			continue;
 		uint64_t n = __atomic_add_fetch(&stats[i].matched, 1,
 						__ATOMIC_RELAXED);

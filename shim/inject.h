@@ -31,6 +31,9 @@ struct inject_subject {
 	const struct sockaddr *addr;	/* connect, sendto, sendmsg */
 	socklen_t addr_len;
 	const char *host;		/* getaddrinfo's node */
+	int fd;				/* a descriptor's call, else -1 */
+	const char *path;		/* the program's path (an open's),
+					 * unread; NULL: the fd's file */
 };
 
 /* What to do to one call. */
@@ -45,7 +48,9 @@ struct inject_decision {
 };
 
 /* Counts the call for every rule it matches and decides.  Clears this
- * thread's note of an injected fault (log.h).  False: leave the call alone. */
+ * thread's note of an injected fault (log.h).  False: leave the call
+ * alone.  A rule with path= reads the subject's path, and only then:
+ * the program's string, or what /proc/self/fd/N links to. */
 bool inject_decide(const struct inject_subject *subject,
 		   struct inject_decision *d);
 /* Sleeps a rule's delay= in full. */

@@ -17,6 +17,11 @@
  * progmem.h: a bad pointer is left for the real call to answer (EFAULT,
  * EINVAL), and its rules see no address.
  *
+ * A close that fails has still released its descriptor on Linux (the
+ * kernel lets go of it before anything can fail), so an injected close
+ * failure closes it too: a program that handles the error as it must
+ * (by not closing again) leaks nothing.
+ *
  * inject_start, at the bottom, turns injection on (inject.c) and
  * installs the injectors; it lives here, above inject.c, so calls only
  * go down. */
@@ -235,7 +240,8 @@ static void shortened_done(struct shortened *sh)
 #define CALL(name, family, type, params, args, blocking, target, again, fails) \
 	static type inject_##name params                                      \
 	{                                                                     \
-		struct inject_subject subject = { .id = INJECT_CALL_##name }; \
+		struct inject_subject subject = { .id = INJECT_CALL_##name,   \
+						  .fd = FD_OF(args) };        \
 		struct inject_decision d;                                     \
 		struct shortened sh = { .msg_in = NULL };                     \
 		struct sockaddr_storage aimed_at;                             \
@@ -252,6 +258,8 @@ static void shortened_done(struct shortened *sh)
 		if (act && d.error) {                                         \
 			struct text t = { 0 };                                \
 			target;                                               \
+			if (INJECT_CALL_##name == INJECT_CALL_close)          \
+				libc.close(FD_OF(args));                      \
 			inject_failed(&d, #name, FAMILY_##family,             \
 				      UNPAREN blocking, &t);                  \
 			return FAILURE_##fails(d.error);                      \

@@ -75,3 +75,20 @@ const struct sockaddr *progmem_sockaddr(struct sockaddr_storage *copy,
 	*len = n;
 	return (const struct sockaddr *)copy;
 }
+
+const char *progmem_string(char *dst, size_t cap, const char *src)
+{
+	size_t done = 0;
+	while (src && done < cap) {
+		uintptr_t at = (uintptr_t)src + done;
+		size_t chunk = PROBE_PAGE - (at & (PROBE_PAGE - 1));
+		if (chunk > cap - done)
+			chunk = cap - done;
+		if (!progmem_copy(dst + done, src + done, chunk))
+			return NULL;
+		if (memchr(dst + done, '\0', chunk))
+			return dst;
+		done += chunk;
+	}
+	return NULL;
+}

@@ -1,7 +1,7 @@
 /* progmem.h: reading memory the program pointed us at, without ever
  * faulting on it (progmem.c says how).  Every read the shim makes of a
  * program's argument before or beside the real call goes through here:
- * connect's address, sendmsg's msghdr, readv's vector. */
+ * connect's address, sendmsg's msghdr, readv's vector, open's path. */
 #ifndef KAIORETRY_PROGMEM_H
 #define KAIORETRY_PROGMEM_H
 
@@ -20,5 +20,10 @@ bool progmem_copy(void *dst, const void *src, size_t len);
 const struct sockaddr *progmem_sockaddr(struct sockaddr_storage *copy,
 					const struct sockaddr *addr,
 					socklen_t *len);
+
+/* A copy of the NUL-terminated string at `src` into dst[0..cap), read
+ * page by page so that no byte past its NUL is touched; NULL when it
+ * cannot be read or is cap bytes or longer. */
+const char *progmem_string(char *dst, size_t cap, const char *src);
 
 #endif

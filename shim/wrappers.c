@@ -43,7 +43,7 @@
  *	}
  *
  * The `again` column swaps in connect.h's, sendmsg.h's or bind.h's
- * begin, again and end; `fails` EAI tests r != 0 and takes the code from r, and the
+ * begin, again and end, or NEVER's begin that starts no series; `fails` EAI tests r != 0 and takes the code from r, and the
  * resolver's kinds (NULL_H, NEG1_H, R_H) take it from h_errno, or from
  * the _r forms' *h_errnop (their rows name it and `result` so).  Only
  * getaddrinfo does anything after a success (SUCCEEDED).
@@ -132,11 +132,13 @@ static inline int r_failure(int r, int h)
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
 #define AGAIN_SENDMSG(name, args) attempt.name args
 #define AGAIN_BIND(name, args) attempt.name args
+#define AGAIN_NEVER(name, args) attempt.name args
 /* What the program gets once the series is over. */
 #define END_REAL(r) (r)
 #define END_CONNECT(r) connect_end(&s, r)
 #define END_SENDMSG(r) (r)
 #define END_BIND(r) (r)
+#define END_NEVER(r) (r)
 
 /* EACH(m, a, b, c) is m(a) m(b) m(c), for up to 8 arguments. */
 #define COUNT(...) COUNT_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
@@ -168,6 +170,7 @@ static inline int r_failure(int r, int h)
 	sendmsg_begin(&s, code, UNPAREN args)
 #define BEGIN_BIND(family, name, first, code, blocking, args, dest)        \
 	bind_begin(&s, code, UNPAREN args)
+#define BEGIN_NEVER(family, name, first, code, blocking, args, dest) false
 
 /* The arguments a wrapper keeps for a retry: struct read_args { int fd;
  * void *buf; size_t n; }, one per row, built from its parameters. */
