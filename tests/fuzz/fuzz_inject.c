@@ -47,6 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			REQUIRE(isfinite(r->p) && r->p >= 0 && r->p <= 1);
 			REQUIRE(r->when_first <= r->when_last);
 			REQUIRE(memchr(r->host, '\0', sizeof(r->host)));
+			/* path= only where a descriptor names a file */
+			REQUIRE(memchr(r->path, '\0', sizeof(r->path)));
+			REQUIRE(!r->path[0] || r->family == FAMILY_READ ||
+				r->family == FAMILY_WRITE ||
+				r->family == FAMILY_DISK);
 			REQUIRE(memchr(r->text, '\0', sizeof(r->text)));
 			for (int e = 0; e < r->error_count; e++) {
 				int c = r->errors[e];

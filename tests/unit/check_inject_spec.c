@@ -95,6 +95,18 @@ START_TEST(rules_and_targets)
 	ck_assert(parse("recv:delay=200ms:short=512"));
 	ck_assert(parse("gethostbyname:error=TRY_AGAIN"));
 	ck_assert(parse("resolver:host=*.internal:error=TRY_AGAIN,NO_RECOVERY"));
+	ck_assert(parse("write:path=/var/lib/app/*:error=ENOSPC;fsync:error=EIO"));
+	ck_assert_str_eq(spec.rule[0].path, "/var/lib/app/*");
+	ck_assert_str_eq(spec.rule[1].path, "");
+
+	/* The disk family: close, fsync, fdatasync, ftruncate (and 64). */
+	ck_assert(parse("disk:error=EIO"));
+	ck_assert_int_eq(spec.rule[0].family, FAMILY_DISK);
+	ck_assert(has(INJECT_CALL_close) && has(INJECT_CALL_fsync) &&
+		  has(INJECT_CALL_fdatasync) && has(INJECT_CALL_ftruncate));
+	ck_assert(!has(INJECT_CALL_write));
+	ck_assert(parse("fdatasync:path=*.db:error=EIO:when=2"));
+	ck_assert(only(INJECT_CALL_fdatasync));
 
 	ck_assert(parse(""));
 	ck_assert_int_eq(spec.count, 0);
