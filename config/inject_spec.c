@@ -117,7 +117,8 @@ static bool parse_short(struct parse *ps, const char *v, size_t len)
 	size_t i = 0;
 	if (r->family == FAMILY_CONNECT || r->family == FAMILY_ACCEPT ||
 	    r->family == FAMILY_GETADDRINFO || r->family == FAMILY_RESOLVER ||
-	    r->family == FAMILY_BIND || r->family == FAMILY_NSS)
+	    r->family == FAMILY_BIND || r->family == FAMILY_NSS ||
+	    r->family == FAMILY_OPEN)
 		return inject_refuse(ps, "short= applies to read, write, recv and "
 			      "send calls, not %s", family_name(r->family));
 	if (!inject_counter_at(v, len, &i, &r->short_bytes) || i != len)
@@ -202,8 +203,8 @@ static bool parse_target(struct parse *ps, const char *name, size_t len)
 		}
 	}
 	return inject_refuse(ps, "unknown call '%.*s' (families: connect accept read "
-		      "write recv send getaddrinfo resolver bind nss; a call like "
-		      "readv; or ready)",
+		      "write recv send getaddrinfo resolver bind nss open; a call "
+		      "like readv; or ready)",
 		      (int)(len > 32 ? 32 : len), name);
 }
 

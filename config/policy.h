@@ -24,7 +24,8 @@
 	X(GETADDRINFO, getaddrinfo) \
 	X(RESOLVER, resolver) \
 	X(BIND, bind) \
-	X(NSS, nss)
+	X(NSS, nss) \
+	X(OPEN, open)
 
 enum family {
 #define X(UPPER, lower) FAMILY_##UPPER,

@@ -219,6 +219,7 @@ static void shortened_done(struct shortened *sh)
 #define NAME(name) target_name(&t, name)
 #define HOSTADDR(addr, len, type) target_hostaddr(&t, addr, len, type)
 #define ID(word, number) target_id(&t, word, number)
+#define PATH(path) target_path(&t, path)
 
 #define FAILURE_NEG1(code) (errno = (code), -1)
 #define FAILURE_EAI(code) ((code) == EAI_SYSTEM ? (errno = EIO, (code)) : (code))
@@ -233,8 +234,9 @@ static void shortened_done(struct shortened *sh)
 	 HERRNO_OF(code) == TRY_AGAIN ? EAGAIN : 0)
 
 #define CALL(name, family, type, params, args, blocking, target, again, fails) \
-	static type inject_##name params                                      \
+	static type inject_##name PROTOTYPE_##again(params)                   \
 	{                                                                     \
+		TAKE_MODE_##again                                             \
 		struct inject_subject subject = { .id = INJECT_CALL_##name }; \
 		struct inject_decision d;                                     \
 		struct shortened sh = { .msg_in = NULL };                     \
