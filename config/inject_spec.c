@@ -199,8 +199,8 @@ static bool parse_target(struct parse *ps, const char *name, size_t len)
 		}
 	}
 	return inject_refuse(ps, "unknown call '%.*s' (families: connect accept read "
-		      "write recv send getaddrinfo resolver bind nss disk; a call "
-		      "like readv or fsync; or ready)",
+		      "write recv send getaddrinfo resolver bind nss open disk; "
+		      "a call like readv or fsync; or ready)",
 		      (int)(len > 32 ? 32 : len), name);
 }
 

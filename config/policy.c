@@ -45,6 +45,13 @@
  *   Not ENOENT: glibc says so for a service with no module, and a
  *   client says so for a daemon this host does not run.  "Not found"
  *   is an answer (NULL or no result with errno 0), never a failure.
+ * - open (open, openat, creat, fopen and their 64-bit and fortify
+ *   names) is off unless asked for (`on = open`, or an [open GLOB]
+ *   section), and `on = all` leaves it out: programs probe for optional
+ *   files (curl fails 6 of its 8 start-up opens with ENOENT on
+ *   purpose).  When on, ENOENT and ENXIO (a path or device not there
+ *   yet, a FIFO with no reader), ENODEV (a driver not loaded yet) and
+ *   ESTALE (an NFS handle while the server comes back).
  * - disk (close, fsync, fdatasync, ftruncate) is never retried and has
  *   no errors; no setting turns it on.  Linux releases a descriptor
  *   before close can fail, so a second close hits nothing, or another
@@ -73,7 +80,7 @@ const char *family_name(enum family family)
 
 bool family_opt_in(enum family family)
 {
-	return family == FAMILY_BIND;
+	return family == FAMILY_BIND || family == FAMILY_OPEN;
 }
 
 bool family_never_retried(enum family family)
@@ -121,6 +128,7 @@ static const int resolver_errors[] = { HERRNO_CODE(TRY_AGAIN), 0 };
 static const int bind_errors[] = { EADDRINUSE, EADDRNOTAVAIL, 0 };
 static const int nss_errors[] = { EAGAIN, ECONNREFUSED, ETIMEDOUT, 0 };
 static const int no_errors[] = { 0 };
+static const int open_errors[] = { ENOENT, ENXIO, ENODEV, ESTALE, 0 };
 
 static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_CONNECT] = connect_errors,
@@ -134,6 +142,7 @@ static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_BIND] = bind_errors,
 	[FAMILY_NSS] = nss_errors,
 	[FAMILY_DISK] = no_errors,
+	[FAMILY_OPEN] = open_errors,
 };
 
 void policy_builtin(struct policy *policy, enum family family)

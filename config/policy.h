@@ -25,7 +25,8 @@
 	X(RESOLVER, resolver) \
 	X(BIND, bind) \
 	X(NSS, nss) \
-	X(DISK, disk)
+	X(DISK, disk) \
+	X(OPEN, open)
 
 enum family {
 #define X(UPPER, lower) FAMILY_##UPPER,

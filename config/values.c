@@ -197,7 +197,7 @@ static const char *add_family(void *ctx, const char *name, size_t len)
 	int family = family_by_name(name, len);
 	if (family < 0)
 		return "unknown family (expected connect, accept, read, write, "
-		       "recv, send, getaddrinfo, resolver, bind, nss or all)";
+		       "recv, send, getaddrinfo, resolver, bind, nss, open or all)";
 	if (family_never_retried(family))
 		return NEVER_RETRIED_WHY;
 	enabled[family] = true;

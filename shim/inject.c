@@ -133,7 +133,7 @@ static const char *path_of(const struct inject_subject *s,
 	seen->text[0] = '\0';
 	if (s->path) {
 		if (!progmem_string(seen->text, sizeof(seen->text), s->path))
-			seen->text[0] = '\0';
+			seen->text[0] = '\0';	/* unreadable, or too long */
 		return seen->text;
 	}
 	if (s->fd < 0)

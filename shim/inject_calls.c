@@ -224,6 +224,17 @@ static void shortened_done(struct shortened *sh)
 #define NAME(name) target_name(&t, name)
 #define HOSTADDR(addr, len, type) target_hostaddr(&t, addr, len, type)
 #define ID(word, number) target_id(&t, word, number)
+#define PATH(path) target_path(&t, path)
+
+/* The target column, read as the path a path= rule matches: an open's
+ * (the fd calls' is found from the descriptor, inject.c). */
+#define PATH_ARG_FD(fd) NULL
+#define PATH_ARG_SOCKADDR(addr, len) NULL
+#define PATH_ARG_HOST(node, service) NULL
+#define PATH_ARG_NAME(name) NULL
+#define PATH_ARG_HOSTADDR(addr, len, type) NULL
+#define PATH_ARG_ID(word, number) NULL
+#define PATH_ARG_PATH(path) (path)
 
 #define FAILURE_NEG1(code) (errno = (code), -1)
 #define FAILURE_EAI(code) ((code) == EAI_SYSTEM ? (errno = EIO, (code)) : (code))
@@ -238,10 +249,12 @@ static void shortened_done(struct shortened *sh)
 	 HERRNO_OF(code) == TRY_AGAIN ? EAGAIN : 0)
 
 #define CALL(name, family, type, params, args, blocking, target, again, fails) \
-	static type inject_##name params                                      \
+	static type inject_##name PROTOTYPE_##again(params)                   \
 	{                                                                     \
+		TAKE_MODE_##again                                             \
 		struct inject_subject subject = { .id = INJECT_CALL_##name,   \
-						  .fd = FD_OF(args) };        \
+						  .fd = FD_OF(args),          \
+						  .path = PATH_ARG_##target }; \
 		struct inject_decision d;                                     \
 		struct shortened sh = { .msg_in = NULL };                     \
 		struct sockaddr_storage aimed_at;                             \

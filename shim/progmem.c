@@ -76,19 +76,25 @@ const struct sockaddr *progmem_sockaddr(struct sockaddr_storage *copy,
 	return (const struct sockaddr *)copy;
 }
 
-const char *progmem_string(char *dst, size_t cap, const char *src)
+bool progmem_string(char *dst, size_t size, const char *src)
 {
 	size_t done = 0;
-	while (src && done < cap) {
+	dst[0] = '\0';
+	if (!src)
+		return false;
+	while (done < size - 1) {
 		uintptr_t at = (uintptr_t)src + done;
 		size_t chunk = PROBE_PAGE - (at & (PROBE_PAGE - 1));
-		if (chunk > cap - done)
-			chunk = cap - done;
+		if (chunk > size - 1 - done)
+			chunk = size - 1 - done;
 		if (!progmem_copy(dst + done, src + done, chunk))
-			return NULL;
-		if (memchr(dst + done, '\0', chunk))
-			return dst;
-		done += chunk;
+			break;
+		size_t len = strnlen(dst + done, chunk);
+		done += len;
+		dst[done] = '\0';
+		if (len < chunk)
+			return true;
 	}
-	return NULL;
+	dst[done] = '\0';
+	return false;
 }

@@ -21,9 +21,10 @@ const struct sockaddr *progmem_sockaddr(struct sockaddr_storage *copy,
 					const struct sockaddr *addr,
 					socklen_t *len);
 
-/* A copy of the NUL-terminated string at `src` into dst[0..cap), read
- * page by page so that no byte past its NUL is touched; NULL when it
- * cannot be read or is cap bytes or longer. */
-const char *progmem_string(char *dst, size_t cap, const char *src);
+/* Copies the program's NUL-terminated string `src` into dst (size >= 1
+ * bytes, always terminated), page by page: true when the whole string
+ * fit, false when it is longer than size - 1 bytes or runs into memory
+ * the kernel cannot read (dst then holds what was read). */
+bool progmem_string(char *dst, size_t size, const char *src);
 
 #endif

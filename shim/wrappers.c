@@ -58,6 +58,7 @@
 #include <grp.h>
 #include <netdb.h>
 #include <pwd.h>
+#include <stdio.h>
 
 #include "../common/attributes.h"
 #include "../config/errnames.h"
@@ -68,6 +69,7 @@
 #include "sendmsg.h"
 #include "series.h"
 #include "target.h"
+#include "variadic.h"
 
 /* FAILED_x(r, a): whether r is a failure, `a` pointing at the saved
  * arguments (read back from the stack: one load, where keeping a
@@ -120,6 +122,7 @@ static inline int r_failure(int r, int h)
 #define HOSTADDR(addr_, len_, type_)                                          \
 	s.target = (struct target){ .kind = TARGET_HOSTADDR, .bytes = addr_,  \
 				    .len = len_, .af = type_ }
+#define PATH(path_) s.target = (struct target){ .kind = TARGET_PATH, .node = path_ }
 /* The same column, read as what chooses a destination section. */
 #define DEST_FD(fd) NULL, 0, NULL
 #define DEST_SOCKADDR(addr, len) addr, len, NULL
@@ -127,17 +130,22 @@ static inline int r_failure(int r, int h)
 #define DEST_NAME(name) NULL, 0, name
 #define DEST_HOSTADDR(addr, len, type) NULL, 0, NULL
 #define DEST_ID(word, number) NULL, 0, NULL
+#define DEST_PATH(path) NULL, 0, path
 
 #define AGAIN_REAL(name, args) attempt.name args
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
 #define AGAIN_SENDMSG(name, args) attempt.name args
 #define AGAIN_BIND(name, args) attempt.name args
+#define AGAIN_OPEN(name, args) attempt.name args
+#define AGAIN_OPEN_MODE(name, args) attempt.name args
 #define AGAIN_NEVER(name, args) attempt.name args
 /* What the program gets once the series is over. */
 #define END_REAL(r) (r)
 #define END_CONNECT(r) connect_end(&s, r)
 #define END_SENDMSG(r) (r)
 #define END_BIND(r) (r)
+#define END_OPEN(r) (r)
+#define END_OPEN_MODE(r) (r)
 #define END_NEVER(r) (r)
 
 /* EACH(m, a, b, c) is m(a) m(b) m(c), for up to 8 arguments. */
@@ -170,6 +178,9 @@ static inline int r_failure(int r, int h)
 	sendmsg_begin(&s, code, UNPAREN args)
 #define BEGIN_BIND(family, name, first, code, blocking, args, dest)        \
 	bind_begin(&s, code, UNPAREN args)
+/* The open family passes through until its series is written. */
+#define BEGIN_OPEN(family, name, first, code, blocking, args, dest) false
+#define BEGIN_OPEN_MODE BEGIN_OPEN
 #define BEGIN_NEVER(family, name, first, code, blocking, args, dest) false
 
 /* The arguments a wrapper keeps for a retry: struct read_args { int fd;
@@ -222,8 +233,9 @@ static inline void nothing_to_keep(const void *a)
 		return END_##again(r);                                        \
 	}                                                                     \
                                                                               \
-	EXPORT type name params                                               \
+	EXPORT type name PROTOTYPE_##again(params)                            \
 	{                                                                     \
+		TAKE_MODE_##again                                             \
 		struct name##_args saved = { UNPAREN args };                  \
 		__asm__("" : : "m"(saved));                                   \
 		type r = attempt.name args;                                   \

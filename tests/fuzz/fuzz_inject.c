@@ -49,7 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			REQUIRE(memchr(r->host, '\0', sizeof(r->host)));
 			/* path= only where a descriptor names a file */
 			REQUIRE(memchr(r->path, '\0', sizeof(r->path)));
-			REQUIRE(!r->path[0] || r->family == FAMILY_READ ||
+			REQUIRE(!r->path[0] || r->family == FAMILY_OPEN ||
+				r->family == FAMILY_READ ||
 				r->family == FAMILY_WRITE ||
 				r->family == FAMILY_DISK);
 			REQUIRE(memchr(r->text, '\0', sizeof(r->text)));

@@ -107,6 +107,10 @@ START_TEST(rules_and_targets)
 	ck_assert(!has(INJECT_CALL_write));
 	ck_assert(parse("fdatasync:path=*.db:error=EIO:when=2"));
 	ck_assert(only(INJECT_CALL_fdatasync));
+	ck_assert(parse("open:path=*.db:error=EMFILE"));
+	ck_assert(has(INJECT_CALL_open) && has(INJECT_CALL_fopen) &&
+		  has(INJECT_CALL_openat) && !has(INJECT_CALL_close));
+	ck_assert_str_eq(spec.rule[0].path, "*.db");
 
 	ck_assert(parse(""));
 	ck_assert_int_eq(spec.count, 0);
