@@ -5,12 +5,16 @@
  *
  * CALL is open, openat (relative to the directory of PATH, through a
  * dirfd), creat, fopen, open64 or fopen64, or a creating form:
- * open-creat, openat-creat (O_CREAT | O_WRONLY, MODE octal) or tmpfile
- * (O_TMPFILE | O_WRONLY in the directory PATH).  With MODE, the umask
+ * open-creat, openat-creat (O_CREAT | O_WRONLY, MODE octal), open-excl
+ * (O_CREAT | O_EXCL | O_WRONLY) or tmpfile (O_TMPFILE | O_WRONLY in the
+ * directory PATH); or badptr: open with the path pointer 1 (PATH
+ * unused).  With MODE, the umask
  * is 0 and the new file's permission bits are printed.  The flags are
  * read from the command line, so a -D_FORTIFY_SOURCE build cannot see
  * them and calls __open_2 for open. */
-#define _LARGEFILE64_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* O_TMPFILE, open64 */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -67,6 +71,10 @@ int main(int argc, char **argv)
 		fd = open(path, flags | O_CREAT, mode);
 	else if (strcmp(call, "openat-creat") == 0)
 		fd = openat(dirfd, base, flags | O_CREAT, mode);
+	else if (strcmp(call, "open-excl") == 0)
+		fd = open(path, flags | O_CREAT | O_EXCL, mode);
+	else if (strcmp(call, "badptr") == 0)
+		fd = open((const char *)1, flags);
 	else if (strcmp(call, "tmpfile") == 0)
 		fd = open(path, flags | O_TMPFILE, mode);
 	else if (strcmp(call, "fopen") == 0)
