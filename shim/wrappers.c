@@ -42,8 +42,10 @@
  *		return r;
  *	}
  *
- * The `again` column swaps in connect.h's, sendmsg.h's or bind.h's
- * begin, again and end, or NEVER's begin that starts no series; `fails` EAI tests r != 0 and takes the code from r, and the
+ * The `again` column swaps in connect.h's, sendmsg.h's, bind.h's or
+ * open.h's begin, again and end (and for open and openat, variadic.h's
+ * prototype), or NEVER's begin that starts no series; `fails` EAI
+ * tests r != 0 and takes the code from r, and the
  * resolver's kinds (NULL_H, NEG1_H, R_H) take it from h_errno, or from
  * the _r forms' *h_errnop (their rows name it and `result` so).  Only
  * getaddrinfo does anything after a success (SUCCEEDED).
@@ -65,6 +67,7 @@
 #include "addrlist.h"
 #include "bind.h"
 #include "connect.h"
+#include "open.h"
 #include "real.h"
 #include "sendmsg.h"
 #include "series.h"
@@ -178,10 +181,11 @@ static inline int r_failure(int r, int h)
 	sendmsg_begin(&s, code, UNPAREN args)
 #define BEGIN_BIND(family, name, first, code, blocking, args, dest)        \
 	bind_begin(&s, code, UNPAREN args)
-/* The open family passes through until its series is written. */
-#define BEGIN_OPEN(family, name, first, code, blocking, args, dest) false
+#define BEGIN_OPEN(family, name, first, code, blocking, args, dest)        \
+	open_begin(&s, #name, code, PATH_OF dest)
 #define BEGIN_OPEN_MODE BEGIN_OPEN
 #define BEGIN_NEVER(family, name, first, code, blocking, args, dest) false
+#define PATH_OF(addr, len, path) path
 
 /* The arguments a wrapper keeps for a retry: struct read_args { int fd;
  * void *buf; size_t n; }, one per row, built from its parameters. */

@@ -87,8 +87,9 @@ static void explain_family(FILE *out, const struct config *cfg, int f)
 	}
 	if (!p->enabled && family_opt_in(f)) {
 		fprintf(out, "%s: off unless asked for ('on = all, %s', or a "
-			"[%s ADDR:PORT] section, whose calls retry)\n",
-			family_name(f), family_name(f), family_name(f));
+			"[%s %s] section, whose calls retry)\n",
+			family_name(f), family_name(f), family_name(f),
+			f == FAMILY_OPEN ? "GLOB" : "ADDR:PORT");
 		return;
 	}
 	if (!p->enabled) {
