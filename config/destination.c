@@ -135,9 +135,13 @@ const char *dest_parse(enum family family, const char *text, size_t len,
 		p->kind = DEST_HOST;
 		return parse_glob(text, len, p);
 	}
+	if (family == FAMILY_OPEN) {
+		p->kind = DEST_PATH;
+		return parse_glob(text, len, p);
+	}
 	if (family != FAMILY_CONNECT && family != FAMILY_BIND)
-		return "only connect, bind, getaddrinfo and resolver sections "
-		       "take a destination";
+		return "only connect, bind, getaddrinfo, resolver and open "
+		       "sections take a destination";
 	if (family == FAMILY_CONNECT && len > 5 &&
 	    memcmp(text, "unix:", 5) == 0) {
 		p->kind = DEST_UNIX;
@@ -216,6 +220,9 @@ static bool matches(const struct dest_pattern *p, const struct sockaddr *addr,
 	case DEST_HOST:
 		return node && glob_match(p->glob, p->glob_len, node,
 					  strlen(node), true);
+	case DEST_PATH:
+		return node && glob_match(p->glob, p->glob_len, node,
+					  strlen(node), false);
 	case DEST_UNIX:
 		return addr && unix_matches(p, addr, addr_len);
 	default:
@@ -250,7 +257,8 @@ bool dest_target_parse(enum family family, const char *text,
 	memset(ss, 0, sizeof(*ss));
 	*node = NULL;
 	*ss_len = 0;
-	if (family == FAMILY_GETADDRINFO || family == FAMILY_RESOLVER) {
+	if (family == FAMILY_GETADDRINFO || family == FAMILY_RESOLVER ||
+	    family == FAMILY_OPEN) {
 		*node = text;
 		return true;
 	}

@@ -1,7 +1,7 @@
 /* destination.h: policies scoped to a destination, from INI sections
  * such as [connect 10.0.0.0/8], [connect *:5432], [connect [::1]:6379],
- * [connect unix:/run/postgresql/.s.PGSQL.*], [getaddrinfo *.internal] and
- * [resolver *.internal].
+ * [connect unix:/run/postgresql/.s.PGSQL.*], [getaddrinfo *.internal],
+ * [resolver *.internal] and [open /run/postgresql/.s.PGSQL.*].
  *
  * Patterns:
  *   connect      ADDR[/BITS][:PORT] (IPv4), [ADDR[/BITS]][:PORT] (IPv6,
@@ -10,6 +10,9 @@
  *   getaddrinfo  GLOB on the host name, case-insensitive
  *   resolver     the same, on the name gethostbyname, res_query... look up
  *   bind         as connect, without unix: (bind.c never retries a path)
+ *   open         GLOB on the path as the program wrote it, case-sensitive;
+ *                a relative path (open("run/x"), openat(dirfd, "x")) is
+ *                matched as written, never resolved
  * An IPv4-mapped IPv6 address (::ffff:10.1.2.3) matches IPv4 patterns.
  *
  * The most specific match wins:
@@ -33,7 +36,7 @@
 #define DESTINATIONS_MAX 32
 #define DEST_TEXT_MAX 112
 
-enum dest_kind { DEST_INET, DEST_UNIX, DEST_HOST };
+enum dest_kind { DEST_INET, DEST_UNIX, DEST_HOST, DEST_PATH };
 
 struct dest_pattern {
 	enum dest_kind kind;
@@ -41,7 +44,7 @@ struct dest_pattern {
 	uint8_t addr[16];
 	int bits;		/* prefix length */
 	int port;		/* -1: any */
-	char glob[DEST_TEXT_MAX];	/* unix path or host glob */
+	char glob[DEST_TEXT_MAX];	/* unix path, host or path glob */
 	unsigned glob_len;
 	int specificity;	/* larger wins */
 };

@@ -54,6 +54,10 @@ void load_variable(struct loader *ld, const char *entry)
 		    !name_is(name, flen, family_name(f)))
 			continue;
 		pk = policy_key_by_name(name + flen + 1, len - flen - 1);
+		if (pk >= 0 && family_never_retried(f)) {
+			config_problem(ld->cfg, origin, "%s", NEVER_RETRIED_WHY);
+			return;
+		}
 		if (pk >= 0) {
 			loader_add(ld, RANK_ENV_FAMILY, f, pk, -1, -1, value,
 				   value_len, origin);

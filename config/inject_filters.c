@@ -1,6 +1,8 @@
 /* inject_filters.c: the spec items that filter by what a call is aimed
- * at: addr= and port= (connect, bind, sendto, sendmsg targets) and host=
- * (the name getaddrinfo or the resolver looks up).  Each refuses a family it cannot filter. */
+ * at: addr= and port= (connect, bind, sendto, sendmsg targets), host=
+ * (the name getaddrinfo or the resolver looks up) and path= (the file
+ * an open names, or a read, write or disk call's descriptor refers to).  Each refuses a
+ * family it cannot filter. */
 #include "inject_parse.h"
 
 #include <arpa/inet.h>
@@ -88,5 +90,22 @@ bool inject_parse_host(struct parse *ps, const char *v, size_t len)
 			      "characters", INJECT_HOST_MAX - 1);
 	memcpy(ps->rule->host, v, len);
 	ps->rule->host[len] = '\0';
+	return true;
+}
+
+/* Files only: a socket or pipe has no path to match. */
+bool inject_parse_path(struct parse *ps, const char *v, size_t len)
+{
+	enum family f = ps->rule->family;
+	if (f != FAMILY_OPEN && f != FAMILY_READ && f != FAMILY_WRITE &&
+	    f != FAMILY_DISK)
+		return inject_refuse(ps, "path= filters the files of open, read, "
+				     "write and disk calls, not %s",
+				     family_name(f));
+	if (len >= INJECT_PATH_MAX || memchr(v, '\0', len))
+		return inject_refuse(ps, "path= needs a path or glob of 1 to %d "
+				     "characters", INJECT_PATH_MAX - 1);
+	memcpy(ps->rule->path, v, len);
+	ps->rule->path[len] = '\0';
 	return true;
 }

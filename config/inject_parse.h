@@ -33,9 +33,10 @@ bool inject_parse_at(struct parse *ps, const char *v, size_t len);
 bool inject_parse_limit(struct parse *ps, const char *v, size_t len);
 bool inject_parse_rate(struct parse *ps, const char *v, size_t len);
 
-/* The items of inject_filters.c: addr=, port=, host=. */
+/* The items of inject_filters.c: addr=, port=, host=, path=. */
 bool inject_parse_addr(struct parse *ps, const char *v, size_t len);
 bool inject_parse_port(struct parse *ps, const char *v, size_t len);
 bool inject_parse_host(struct parse *ps, const char *v, size_t len);
+bool inject_parse_path(struct parse *ps, const char *v, size_t len);
 
 #endif

@@ -2,9 +2,9 @@
  *
  * A spec is rules separated by ';'.  A rule is a call or family name,
  * then ':key=value' items: actions error=, delay=, short=, hang=,
- * limit=, rate= and conditions when=, p=, at=, addr=, port=, host=
- * (the time and byte items are read in inject_items.c, the filters
- * addr=, port=, host= in inject_filters.c).  Each item is checked
+ * limit=, rate= and conditions when=, p=, at=, addr=, port=, host=,
+ * path= (the time and byte items are read in inject_items.c, the
+ * filters addr=, port=, host=, path= in inject_filters.c).  Each item is checked
  * against the calls it names, so a rule that could never act (short=
  * on connect, an EAI_* code on read) is refused here, not ignored. */
 #include "inject_parse.h"
@@ -25,8 +25,6 @@ static const struct {
 #include "../common/calls.def"
 #undef CALL
 };
-
-_Static_assert(INJECT_READY_CHECK < 64, "a rule's call set is 64 bits");
 
 const char *inject_call_name(enum inject_call_id id)
 {
@@ -115,9 +113,8 @@ static bool parse_short(struct parse *ps, const char *v, size_t len)
 {
 	struct inject_rule *r = ps->rule;
 	size_t i = 0;
-	if (r->family == FAMILY_CONNECT || r->family == FAMILY_ACCEPT ||
-	    r->family == FAMILY_GETADDRINFO || r->family == FAMILY_RESOLVER ||
-	    r->family == FAMILY_BIND || r->family == FAMILY_NSS)
+	if (r->family != FAMILY_READ && r->family != FAMILY_WRITE &&
+	    r->family != FAMILY_RECV && r->family != FAMILY_SEND)
 		return inject_refuse(ps, "short= applies to read, write, recv and "
 			      "send calls, not %s", family_name(r->family));
 	if (!inject_counter_at(v, len, &i, &r->short_bytes) || i != len)
@@ -147,7 +144,7 @@ static const struct {
 	{ "limit", inject_parse_limit }, { "rate", inject_parse_rate },
 	{ "when", parse_when }, { "p", parse_p }, { "at", inject_parse_at },
 	{ "addr", inject_parse_addr }, { "port", inject_parse_port },
-	{ "host", inject_parse_host },
+	{ "host", inject_parse_host }, { "path", inject_parse_path },
 };
 
 static bool parse_item(struct parse *ps, const char *item, size_t len)
@@ -173,7 +170,7 @@ static bool parse_item(struct parse *ps, const char *item, size_t len)
 		return keys[k].parse(ps, v, vlen);
 	}
 	return inject_refuse(ps, "unknown item '%.*s' (expected error, delay, short, "
-		      "hang, limit, rate, when, p, at, addr, port or host)",
+		      "hang, limit, rate, when, p, at, addr, port, host or path)",
 		      (int)(len > 32 ? 32 : len), item);
 }
 
@@ -185,25 +182,25 @@ static bool parse_target(struct parse *ps, const char *name, size_t len)
 		r->family = (enum family)family;
 		for (int c = 0; c < INJECT_CALL_COUNT; c++)
 			if (calls[c].family == r->family)
-				r->calls |= (uint64_t)1 << c;
+				inject_calls_add(&r->calls, (unsigned)c);
 		return true;
 	}
 	if (len == 5 && memcmp(name, "ready", 5) == 0) {
 		r->family = FAMILY_CONNECT;
-		r->calls = (uint64_t)1 << INJECT_READY_CHECK;
+		inject_calls_add(&r->calls, INJECT_READY_CHECK);
 		return true;
 	}
 	for (int c = 0; c < INJECT_CALL_COUNT; c++) {
 		if (strlen(calls[c].name) == len &&
 		    memcmp(calls[c].name, name, len) == 0) {
 			r->family = calls[c].family;
-			r->calls = (uint64_t)1 << c;
+			inject_calls_add(&r->calls, (unsigned)c);
 			return true;
 		}
 	}
 	return inject_refuse(ps, "unknown call '%.*s' (families: connect accept read "
-		      "write recv send getaddrinfo resolver bind nss; a call like "
-		      "readv; or ready)",
+		      "write recv send getaddrinfo resolver bind nss open disk; "
+		      "a call like readv or fsync; or ready)",
 		      (int)(len > 32 ? 32 : len), name);
 }
 

@@ -17,6 +17,7 @@
 #define INJECT_ERRORS_MAX 8
 #define INJECT_RULE_TEXT_MAX 96
 #define INJECT_HOST_MAX 128
+#define INJECT_PATH_MAX 256
 #define INJECT_WHY_MAX 200
 #define INJECT_REPORT_MAX 256
 #define INJECT_WHEN_OPEN UINT64_MAX	/* "N+": no last call */
@@ -35,8 +36,41 @@ enum inject_call_id {
  * it.  Its bit follows the calls'. */
 #define INJECT_READY_CHECK INJECT_CALL_COUNT
 
+/* A set of calls and the check, a bit per inject_call_id: more than 64
+ * names, so words of them. */
+#define INJECT_CALL_WORDS (INJECT_READY_CHECK / 64 + 1)
+struct inject_calls {
+	uint64_t bits[INJECT_CALL_WORDS];
+};
+
+static inline bool inject_calls_has(const struct inject_calls *set,
+				    unsigned id)
+{
+	return set->bits[id / 64] >> (id % 64) & 1;
+}
+
+static inline void inject_calls_add(struct inject_calls *set, unsigned id)
+{
+	set->bits[id / 64] |= (uint64_t)1 << (id % 64);
+}
+
+static inline void inject_calls_join(struct inject_calls *set,
+				     const struct inject_calls *more)
+{
+	for (int w = 0; w < INJECT_CALL_WORDS; w++)
+		set->bits[w] |= more->bits[w];
+}
+
+static inline bool inject_calls_any(const struct inject_calls *set)
+{
+	for (int w = 0; w < INJECT_CALL_WORDS; w++)
+		if (set->bits[w])
+			return true;
+	return false;
+}
+
 struct inject_rule {
-	uint64_t calls;			/* bit per inject_call_id */
+	struct inject_calls calls;
 	enum family family;		/* of those calls */
 
 	/* actions: at least one */
@@ -57,6 +91,9 @@ struct inject_rule {
 	uint8_t addr[16];
 	uint16_t port;			/* host order, 0: any */
 	char host[INJECT_HOST_MAX];	/* glob, "" for any */
+	char path[INJECT_PATH_MAX];	/* glob, "" for any: the file a
+					 * descriptor refers to, or that
+					 * an open names */
 
 	char text[INJECT_RULE_TEXT_MAX];	/* as written, for the log */
 };

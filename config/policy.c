@@ -44,7 +44,21 @@
  *   whose daemon does not answer yet give ECONNREFUSED or ETIMEDOUT.
  *   Not ENOENT: glibc says so for a service with no module, and a
  *   client says so for a daemon this host does not run.  "Not found"
- *   is an answer (NULL or no result with errno 0), never a failure. */
+ *   is an answer (NULL or no result with errno 0), never a failure.
+ * - open (open, openat, creat, fopen and their 64-bit and fortify
+ *   names) is off unless asked for (`on = open`, or an [open GLOB]
+ *   section), and `on = all` leaves it out: programs probe for optional
+ *   files (curl fails 6 of its 8 start-up opens with ENOENT on
+ *   purpose).  When on, ENOENT and ENXIO (a path or device not there
+ *   yet, a FIFO with no reader), ENODEV (a driver not loaded yet) and
+ *   ESTALE (an NFS handle while the server comes back).
+ * - disk (close, fsync, fdatasync, ftruncate) is never retried and has
+ *   no errors; no setting turns it on.  Linux releases a descriptor
+ *   before close can fail, so a second close hits nothing, or another
+ *   thread's new file; after a failed fsync the kernel may have dropped
+ *   the dirty pages and marked them clean (PostgreSQL's "fsyncgate"), so
+ *   a second fsync succeeds on lost data.  The family exists for fault
+ *   injection, whose rules fail these calls beneath nothing. */
 #include "policy.h"
 
 #include "errnames.h"
@@ -66,7 +80,12 @@ const char *family_name(enum family family)
 
 bool family_opt_in(enum family family)
 {
-	return family == FAMILY_BIND;
+	return family == FAMILY_BIND || family == FAMILY_OPEN;
+}
+
+bool family_never_retried(enum family family)
+{
+	return family == FAMILY_DISK;
 }
 
 int family_by_name(const char *name, unsigned long len)
@@ -108,6 +127,8 @@ static const int getaddrinfo_errors[] = { EAI_AGAIN, 0 };
 static const int resolver_errors[] = { HERRNO_CODE(TRY_AGAIN), 0 };
 static const int bind_errors[] = { EADDRINUSE, EADDRNOTAVAIL, 0 };
 static const int nss_errors[] = { EAGAIN, ECONNREFUSED, ETIMEDOUT, 0 };
+static const int no_errors[] = { 0 };
+static const int open_errors[] = { ENOENT, ENXIO, ENODEV, ESTALE, 0 };
 
 static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_CONNECT] = connect_errors,
@@ -120,6 +141,8 @@ static const int *const builtin_errors[FAMILY_COUNT] = {
 	[FAMILY_RESOLVER] = resolver_errors,
 	[FAMILY_BIND] = bind_errors,
 	[FAMILY_NSS] = nss_errors,
+	[FAMILY_DISK] = no_errors,
+	[FAMILY_OPEN] = open_errors,
 };
 
 void policy_builtin(struct policy *policy, enum family family)
@@ -139,7 +162,8 @@ void policy_builtin(struct policy *policy, enum family family)
 		.spread = SPREAD_NONE,
 		.budget = 0,
 		.budget_min = 10,
-		.enabled = !family_opt_in(family),
+		.enabled = !family_opt_in(family) &&
+			   !family_never_retried(family),
 	};
 	for (const int *code = builtin_errors[family]; *code; code++)
 		errset_add(&policy->errors, *code);

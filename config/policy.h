@@ -24,7 +24,9 @@
 	X(GETADDRINFO, getaddrinfo) \
 	X(RESOLVER, resolver) \
 	X(BIND, bind) \
-	X(NSS, nss)
+	X(NSS, nss) \
+	X(DISK, disk) \
+	X(OPEN, open)
 
 enum family {
 #define X(UPPER, lower) FAMILY_##UPPER,
@@ -105,6 +107,15 @@ const char *family_name(enum family family);
 /* A family that retries only when the configuration names it (`on`, or
  * a destination section of it): bind. */
 bool family_opt_in(enum family family);
+/* A family no configuration can make retry: disk (policy.c says why).
+ * Naming it in `on`, a section or a variable is refused with
+ * NEVER_RETRIED_WHY; `all` leaves it out. */
+bool family_never_retried(enum family family);
+#define NEVER_RETRIED_WHY                                                     \
+	"disk calls (close, fsync, fdatasync, ftruncate) are never retried: " \
+	"a failed close has already released the descriptor, and a failed "  \
+	"fsync may have dropped the unwritten data, so a retry that "         \
+	"succeeds would only hide the loss"
 /* Family by lower-case name of `len` bytes; -1 when unknown. */
 int family_by_name(const char *name, unsigned long len);
 

@@ -41,6 +41,8 @@ static const char *program_section(struct loader *ld, const char *name,
 		ld->section = family_by_name(slash + 1, flen);
 		if (ld->section < 0)
 			return "unknown family after '/' in [program:NAME/family]";
+		if (family_never_retried(ld->section))
+			return NEVER_RETRIED_WHY;
 		ld->section_rank = RANK_INI_PROGRAM_FAMILY;
 	}
 	ld->section_elsewhere = !program_matches(ld->cfg, name, glob_len);
@@ -88,12 +90,13 @@ static void on_section(void *ctx, int line, const char *name, size_t len)
 		return;
 	}
 	int f = leading_family(name, len, &used);
-	if (f >= 0 && used == len) {
+	if (f >= 0 && family_never_retried(f)) {
+		why = NEVER_RETRIED_WHY;
+	} else if (f >= 0 && used == len) {
 		ld->section = f;
 		ld->section_rank = RANK_INI_FAMILY;
 		return;
-	}
-	if (f >= 0)
+	} else if (f >= 0)
 		why = destination_section(ld, f, name + used, len - used, line);
 	else if (len >= 8 && name_is(name, 8, "program:"))
 		why = program_section(ld, name + 8, len - 8);

@@ -190,13 +190,16 @@ static const char *add_family(void *ctx, const char *name, size_t len)
 	bool *enabled = ctx;
 	if (is_word(name, len, "all")) {
 		for (int f = 0; f < FAMILY_COUNT; f++)
-			enabled[f] = enabled[f] || !family_opt_in(f);
+			enabled[f] = enabled[f] || (!family_opt_in(f) &&
+						    !family_never_retried(f));
 		return NULL;
 	}
 	int family = family_by_name(name, len);
 	if (family < 0)
 		return "unknown family (expected connect, accept, read, write, "
-		       "recv, send, getaddrinfo, resolver, bind, nss or all)";
+		       "recv, send, getaddrinfo, resolver, bind, nss, open or all)";
+	if (family_never_retried(family))
+		return NEVER_RETRIED_WHY;
 	enabled[family] = true;
 	return NULL;
 }

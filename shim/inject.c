@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/glob.h"
 #include "../common/rng.h"
@@ -24,6 +25,7 @@
 #include "inject_rules.h"
 #include "log.h"
 #include "monotonic.h"
+#include "progmem.h"
 #include "series.h"
 
 static const struct config *active;	/* NULL: injection is off */
@@ -102,8 +104,68 @@ static bool in_window(const struct inject_rule *r)
 	return ns >= r->at_from_ns && ns < r->at_until_ns;
 }
 
+/* The file a call is about, read once per call when a path= rule
+ * first asks; "" when there is none (a socket's "socket:[N]" is no
+ * path, nor is a name longer than the buffer). */
+struct seen_path {
+	bool read;
+	char text[INJECT_PATH_MAX * 2];
+};
+
+/* "/proc/self/fd/N" */
+static void fd_link_name(char name[32], int fd)
+{
+	char digits[12];
+	int n = 0;
+	unsigned v = (unsigned)fd;
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < (int)sizeof(digits));
+	__builtin_memcpy(name, "/proc/self/fd/", 14);
+	for (int i = 0; i < n; i++)
+		name[14 + i] = digits[n - 1 - i];
+	name[14 + n] = '\0';
+}
+
+static const char *path_of(const struct inject_subject *s,
+			   struct seen_path *seen)
+{
+	if (seen->read)
+		return seen->text;
+	seen->read = true;
+	seen->text[0] = '\0';
+	if (s->path) {
+		if (!progmem_string(seen->text, sizeof(seen->text), s->path))
+			seen->text[0] = '\0';	/* unreadable, or too long */
+		return seen->text;
+	}
+	if (s->fd < 0)
+		return seen->text;
+	char name[32];
+	int saved = errno;
+	fd_link_name(name, s->fd);
+	guard_enter();
+	ssize_t n = readlink(name, seen->text, sizeof(seen->text));
+	guard_leave();
+	errno = saved;
+	if (n <= 0 || (size_t)n >= sizeof(seen->text) || seen->text[0] != '/')
+		n = 0;
+	seen->text[n] = '\0';
+	return seen->text;
+}
+
+static bool path_matches(const struct inject_rule *r,
+			 const struct inject_subject *s,
+			 struct seen_path *seen)
+{
+	const char *path = path_of(s, seen);
+	return path[0] && glob_match(r->path, __builtin_strlen(r->path), path,
+				     __builtin_strlen(path), false);
+}
+
 static bool filters_match(const struct inject_rule *r,
-			  const struct inject_subject *s)
+			  const struct inject_subject *s,
+			  struct seen_path *seen)
 {
 	if ((r->at_from_ns || r->at_until_ns != INJECT_AT_OPEN) &&
 	    !in_window(r))
@@ -112,12 +174,16 @@ static bool filters_match(const struct inject_rule *r,
 		return false;
 	if (r->host[0] && (!s->host || !host_matches(r->host, s->host)))
 		return false;
+	if (r->path[0] && !path_matches(r, s, seen))
+		return false;
 	return true;
 }
 
 bool inject_decide(const struct inject_subject *subject,
 		   struct inject_decision *d)
 {
+	struct seen_path seen;
+	seen.read = false;
 	*d = (struct inject_decision){ .rule = -1 };
 	log_clear_fault();
 	if (nested)
@@ -127,7 +193,8 @@ bool inject_decide(const struct inject_subject *subject,
 	     in_force &= in_force - 1) {
 		int i = __builtin_ctzll(in_force);
 		const struct inject_rule *r = inject_rule_of(i);
-		if (!(r->calls >> subject->id & 1) || !filters_match(r, subject))
+		if (!inject_calls_has(&r->calls, subject->id) ||
+		    !filters_match(r, subject, &seen))
 			continue;
 		uint64_t n = __atomic_add_fetch(&stats[i].matched, 1,
 						__ATOMIC_RELAXED);
@@ -196,13 +263,12 @@ static void count_from_zero(void)
 	__builtin_memset(stats, 0, sizeof(stats));
 }
 
-uint64_t inject_begin(const struct config *cfg)
+bool inject_begin(const struct config *cfg, struct inject_calls *calls)
 {
 	struct text t;
-	uint64_t calls = 0;
 	if (!cfg || cfg->pass_through ||
 	    (cfg->inject.count == 0 && !cfg->inject.control))
-		return 0;
+		return false;
 	inject_rules_start(&cfg->inject);
 	seed = cfg->inject.seed;
 	if (!cfg->inject.seed_given &&
@@ -213,7 +279,8 @@ uint64_t inject_begin(const struct config *cfg)
 	}
 	active = cfg;
 	/* Every call: a rule may be added to any at run time. */
-	calls = ~(uint64_t)0 >> (64 - INJECT_CALL_COUNT);
+	for (unsigned id = 0; id < INJECT_CALL_COUNT; id++)
+		inject_calls_add(calls, id);
 	pthread_atfork(NULL, NULL, count_from_zero);
 
 	log_line_begin(&t);
@@ -228,7 +295,7 @@ uint64_t inject_begin(const struct config *cfg)
 		text_str(&t, " replays this run)");
 	}
 	log_send(&active->log, LOG_NOTICE, &t);
-	return calls;
+	return true;
 }
 
 /* "; added at 1.2 s, cleared at 3.4 s" for a rule not in force for

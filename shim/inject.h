@@ -21,10 +21,10 @@
 void inject_start(const struct config *cfg);
 
 /* Turns injection on when cfg has rules or asks for run-time control:
- * the seed, the rules in force (inject_rules.h), the line that says so.
- * Returns the calls to install, a bit per inject_call_id (every one: a
- * rule may be added to any at run time), or 0: injection stays off. */
-uint64_t inject_begin(const struct config *cfg);
+ * the seed, the rules in force (inject_rules.h), the line that says so;
+ * adds every call to *calls (a rule may be added to any at run time).
+ * False: injection stays off. */
+bool inject_begin(const struct config *cfg, struct inject_calls *calls);
 
 /* What a call is aimed at, for the rules' filters. */
 struct inject_subject {
@@ -32,6 +32,9 @@ struct inject_subject {
 	const struct sockaddr *addr;	/* connect, sendto, sendmsg */
 	socklen_t addr_len;
 	const char *host;		/* getaddrinfo's node */
+	int fd;				/* a descriptor's call, else -1 */
+	const char *path;		/* the program's path (an open's),
+					 * unread; NULL: the fd's file */
 };
 
 /* What to do to one call. */
@@ -46,7 +49,9 @@ struct inject_decision {
 };
 
 /* Counts the call for every rule it matches and decides.  Clears this
- * thread's note of an injected fault (log.h).  False: leave the call alone. */
+ * thread's note of an injected fault (log.h).  False: leave the call
+ * alone.  A rule with path= reads the subject's path, and only then:
+ * the program's string, or what /proc/self/fd/N links to. */
 bool inject_decide(const struct inject_subject *subject,
 		   struct inject_decision *d);
 /* Sleeps a rule's delay= in full. */

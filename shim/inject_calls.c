@@ -17,6 +17,11 @@
  * progmem.h: a bad pointer is left for the real call to answer (EFAULT,
  * EINVAL), and its rules see no address.
  *
+ * A close that fails has still released its descriptor on Linux (the
+ * kernel lets go of it before anything can fail), so an injected close
+ * failure closes it too: a program that handles the error as it must
+ * (by not closing again) leaks nothing.
+ *
  * inject_start, at the bottom, turns injection on (inject.c) and
  * installs the injectors; it lives here, above inject.c, so calls only
  * go down. */
@@ -220,6 +225,17 @@ static void shortened_done(struct shortened *sh)
 #define NAME(name) target_name(&t, name)
 #define HOSTADDR(addr, len, type) target_hostaddr(&t, addr, len, type)
 #define ID(word, number) target_id(&t, word, number)
+#define PATH(path) target_path(&t, path)
+
+/* The target column, read as the path a path= rule matches: an open's
+ * (the fd calls' is found from the descriptor, inject.c). */
+#define PATH_ARG_FD(fd) NULL
+#define PATH_ARG_SOCKADDR(addr, len) NULL
+#define PATH_ARG_HOST(node, service) NULL
+#define PATH_ARG_NAME(name) NULL
+#define PATH_ARG_HOSTADDR(addr, len, type) NULL
+#define PATH_ARG_ID(word, number) NULL
+#define PATH_ARG_PATH(path) (path)
 
 #define FAILURE_NEG1(code) (errno = (code), -1)
 #define FAILURE_EAI(code) ((code) == EAI_SYSTEM ? (errno = EIO, (code)) : (code))
@@ -234,9 +250,12 @@ static void shortened_done(struct shortened *sh)
 	 HERRNO_OF(code) == TRY_AGAIN ? EAGAIN : 0)
 
 #define CALL(name, family, type, params, args, blocking, target, again, fails) \
-	static type inject_##name params                                      \
+	static type inject_##name PROTOTYPE_##again(params)                   \
 	{                                                                     \
-		struct inject_subject subject = { .id = INJECT_CALL_##name }; \
+		TAKE_MODE_##again                                             \
+		struct inject_subject subject = { .id = INJECT_CALL_##name,   \
+						  .fd = FD_OF(args),          \
+						  .path = PATH_ARG_##target }; \
 		struct inject_decision d;                                     \
 		struct shortened sh = { .msg_in = NULL };                     \
 		struct sockaddr_storage aimed_at;                             \
@@ -253,6 +272,8 @@ static void shortened_done(struct shortened *sh)
 		if (act && d.error) {                                         \
 			struct text t = { 0 };                                \
 			target;                                               \
+			if (INJECT_CALL_##name == INJECT_CALL_close)          \
+				libc.close(FD_OF(args));                      \
 			inject_failed(&d, #name, FAMILY_##family,             \
 				      UNPAREN blocking, &t);                  \
 			return FAILURE_##fails(d.error);                      \
@@ -276,8 +297,8 @@ static void shortened_done(struct shortened *sh)
 
 void inject_start(const struct config *cfg)
 {
-	uint64_t calls = inject_begin(cfg);
-	if (!calls)
+	struct inject_calls calls = { { 0 } };
+	if (!inject_begin(cfg, &calls))
 		return;
 	inject_toxics_start(cfg);
 	inject_report_start(cfg);
@@ -288,11 +309,11 @@ void inject_start(const struct config *cfg)
 	if (FAMILY_##family == FAMILY_GETADDRINFO ||                          \
 	    FAMILY_##family == FAMILY_RESOLVER ||                             \
 	    FAMILY_##family == FAMILY_NSS)                                    \
-		calls |= (uint64_t)1 << INJECT_CALL_##name;
+		inject_calls_add(&calls, INJECT_CALL_##name);
 #include "../common/calls.def"
 #undef CALL
 #define CALL(name, ...)                                                       \
-	if (calls >> INJECT_CALL_##name & 1)                                  \
+	if (inject_calls_has(&calls, INJECT_CALL_##name))                     \
 		__atomic_store_n(&attempt.name, inject_##name,                \
 				 __ATOMIC_RELEASE);
 #include "../common/calls.def"

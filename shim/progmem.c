@@ -75,3 +75,26 @@ const struct sockaddr *progmem_sockaddr(struct sockaddr_storage *copy,
 	*len = n;
 	return (const struct sockaddr *)copy;
 }
+
+bool progmem_string(char *dst, size_t size, const char *src)
+{
+	size_t done = 0;
+	dst[0] = '\0';
+	if (!src)
+		return false;
+	while (done < size - 1) {
+		uintptr_t at = (uintptr_t)src + done;
+		size_t chunk = PROBE_PAGE - (at & (PROBE_PAGE - 1));
+		if (chunk > size - 1 - done)
+			chunk = size - 1 - done;
+		if (!progmem_copy(dst + done, src + done, chunk))
+			break;
+		size_t len = strnlen(dst + done, chunk);
+		done += len;
+		dst[done] = '\0';
+		if (len < chunk)
+			return true;
+	}
+	dst[done] = '\0';
+	return false;
+}

@@ -173,7 +173,7 @@ static bool still_ours(void)
 static void close_check(void)
 {
 	if (still_ours())
-		close(open_check.fd_plus_one - 1);
+		libc.close(open_check.fd_plus_one - 1);
 	open_check.fd_plus_one = 0;
 }
 
@@ -317,7 +317,7 @@ static enum outcome check_once(const struct policy *p,
 			      said);
 		close_check();
 	} else if (fd >= 0) {
-		close(fd);
+		libc.close(fd);
 	}
 	errno = saved;
 	return outcome;

@@ -61,8 +61,9 @@ static bool resolve(void **libc_slot, void **attempt_slot, void *stub,
  * called again after the lookup (a bound keeps the pointer it found in
  * attempt.connect), so it looks up only while the slot is still its. */
 #define CALL(name, family, type, params, args, blocking, target, again, fails) \
-	static type resolve_##name params                                     \
+	static type resolve_##name PROTOTYPE_##again(params)                  \
 	{                                                                     \
+		TAKE_MODE_##again                                             \
 		if ((void *)libc.name == (void *)resolve_##name &&           \
 		    !resolve((void **)&libc.name, (void **)&attempt.name,    \
 			     (void *)resolve_##name, #name)) {                \

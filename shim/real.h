@@ -18,10 +18,13 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
+
+#include "variadic.h"
 
 /* glibc's _FORTIFY_SOURCE entry points; its headers only declare them
  * when fortifying, which the shim never does. */
@@ -32,11 +35,17 @@ ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t offset,
 ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
 ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
 		       struct sockaddr *addr, socklen_t *alen);
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
 int chroot(const char *path);
 void __longjmp_chk(jmp_buf env, int val);
 
 struct calls {
-#define CALL(name, family, type, params, ...) type(*name) params;
+#define CALL(name, family, type, params, args, blocking, target, again,     \
+	     fails)                                                           \
+	type(*name) PROTOTYPE_##again(params);
 #include "../common/calls.def"
 #undef CALL
 };

@@ -154,6 +154,21 @@ void target_id(struct text *t, const char *word, unsigned number)
 	text_uint(t, number);
 }
 
+/* A path is read from a copy: the call may have failed because the
+ * pointer is bad.  A long one is cut, and says so. */
+void target_path(struct text *t, const char *path)
+{
+	char copy[256];
+	bool whole = progmem_string(copy, sizeof(copy), path);
+	if (!whole && !copy[0]) {
+		text_str(t, "?");
+		return;
+	}
+	text_escaped(t, copy, strlen(copy));
+	if (!whole)
+		text_str(t, "...");
+}
+
 void target_hostaddr(struct text *t, const void *bytes, socklen_t len,
 		     int af)
 {
@@ -186,6 +201,9 @@ void target_text(struct text *t, const struct target *target)
 		break;
 	case TARGET_HOSTADDR:
 		target_hostaddr(t, target->bytes, target->len, target->af);
+		break;
+	case TARGET_PATH:
+		target_path(t, target->node);
 		break;
 	}
 }

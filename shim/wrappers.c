@@ -42,8 +42,10 @@
  *		return r;
  *	}
  *
- * The `again` column swaps in connect.h's, sendmsg.h's or bind.h's
- * begin, again and end; `fails` EAI tests r != 0 and takes the code from r, and the
+ * The `again` column swaps in connect.h's, sendmsg.h's, bind.h's or
+ * open.h's begin, again and end (and for open and openat, variadic.h's
+ * prototype), or NEVER's begin that starts no series; `fails` EAI
+ * tests r != 0 and takes the code from r, and the
  * resolver's kinds (NULL_H, NEG1_H, R_H) take it from h_errno, or from
  * the _r forms' *h_errnop (their rows name it and `result` so).  Only
  * getaddrinfo does anything after a success (SUCCEEDED).
@@ -58,16 +60,19 @@
 #include <grp.h>
 #include <netdb.h>
 #include <pwd.h>
+#include <stdio.h>
 
 #include "../common/attributes.h"
 #include "../config/errnames.h"
 #include "addrlist.h"
 #include "bind.h"
 #include "connect.h"
+#include "open.h"
 #include "real.h"
 #include "sendmsg.h"
 #include "series.h"
 #include "target.h"
+#include "variadic.h"
 
 /* FAILED_x(r, a): whether r is a failure, `a` pointing at the saved
  * arguments (read back from the stack: one load, where keeping a
@@ -120,6 +125,7 @@ static inline int r_failure(int r, int h)
 #define HOSTADDR(addr_, len_, type_)                                          \
 	s.target = (struct target){ .kind = TARGET_HOSTADDR, .bytes = addr_,  \
 				    .len = len_, .af = type_ }
+#define PATH(path_) s.target = (struct target){ .kind = TARGET_PATH, .node = path_ }
 /* The same column, read as what chooses a destination section. */
 #define DEST_FD(fd) NULL, 0, NULL
 #define DEST_SOCKADDR(addr, len) addr, len, NULL
@@ -127,16 +133,23 @@ static inline int r_failure(int r, int h)
 #define DEST_NAME(name) NULL, 0, name
 #define DEST_HOSTADDR(addr, len, type) NULL, 0, NULL
 #define DEST_ID(word, number) NULL, 0, NULL
+#define DEST_PATH(path) NULL, 0, path
 
 #define AGAIN_REAL(name, args) attempt.name args
 #define AGAIN_CONNECT(name, args) connect_again(&s, UNPAREN args)
 #define AGAIN_SENDMSG(name, args) attempt.name args
 #define AGAIN_BIND(name, args) attempt.name args
+#define AGAIN_OPEN(name, args) attempt.name args
+#define AGAIN_OPEN_MODE(name, args) attempt.name args
+#define AGAIN_NEVER(name, args) attempt.name args
 /* What the program gets once the series is over. */
 #define END_REAL(r) (r)
 #define END_CONNECT(r) connect_end(&s, r)
 #define END_SENDMSG(r) (r)
 #define END_BIND(r) (r)
+#define END_OPEN(r) (r)
+#define END_OPEN_MODE(r) (r)
+#define END_NEVER(r) (r)
 
 /* EACH(m, a, b, c) is m(a) m(b) m(c), for up to 8 arguments. */
 #define COUNT(...) COUNT_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
@@ -168,6 +181,11 @@ static inline int r_failure(int r, int h)
 	sendmsg_begin(&s, code, UNPAREN args)
 #define BEGIN_BIND(family, name, first, code, blocking, args, dest)        \
 	bind_begin(&s, code, UNPAREN args)
+#define BEGIN_OPEN(family, name, first, code, blocking, args, dest)        \
+	open_begin(&s, #name, code, PATH_OF dest)
+#define BEGIN_OPEN_MODE BEGIN_OPEN
+#define BEGIN_NEVER(family, name, first, code, blocking, args, dest) false
+#define PATH_OF(addr, len, path) path
 
 /* The arguments a wrapper keeps for a retry: struct read_args { int fd;
  * void *buf; size_t n; }, one per row, built from its parameters. */
@@ -219,8 +237,9 @@ static inline void nothing_to_keep(const void *a)
 		return END_##again(r);                                        \
 	}                                                                     \
                                                                               \
-	EXPORT type name params                                               \
+	EXPORT type name PROTOTYPE_##again(params)                            \
 	{                                                                     \
+		TAKE_MODE_##again                                             \
 		struct name##_args saved = { UNPAREN args };                  \
 		__asm__("" : : "m"(saved));                                   \
 		type r = attempt.name args;                                   \

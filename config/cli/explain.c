@@ -80,10 +80,16 @@ static const char *origin_of(const struct config *cfg, int f, int k)
 static void explain_family(FILE *out, const struct config *cfg, int f)
 {
 	const struct policy *p = &cfg->policy[f];
+	if (family_never_retried(f)) {
+		fprintf(out, "%s: never retried (close, fsync, fdatasync, "
+			"ftruncate); fault injection only\n", family_name(f));
+		return;
+	}
 	if (!p->enabled && family_opt_in(f)) {
 		fprintf(out, "%s: off unless asked for ('on = all, %s', or a "
-			"[%s ADDR:PORT] section, whose calls retry)\n",
-			family_name(f), family_name(f), family_name(f));
+			"[%s %s] section, whose calls retry)\n",
+			family_name(f), family_name(f), family_name(f),
+			f == FAMILY_OPEN ? "GLOB" : "ADDR:PORT");
 		return;
 	}
 	if (!p->enabled) {

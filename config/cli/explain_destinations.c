@@ -1,8 +1,11 @@
 /* explain_destinations.c: --explain for destination sections ([connect
- * PATTERN], [bind PATTERN], [getaddrinfo PATTERN], [resolver PATTERN]),
+ * PATTERN], [bind PATTERN], [getaddrinfo PATTERN], [resolver PATTERN],
+ * [open GLOB]),
  * and --explain --target, which names the section that applies to one
  * target by the same rule the shim uses (dest_choose). */
 #include "cli.h"
+
+#include <string.h>
 
 static void section_name(FILE *out, const struct config *cfg,
 			 const struct destination *d)
@@ -52,9 +55,10 @@ static void explain_target_in(FILE *out, const struct config *cfg,
 	explain_summary(out, d ? &d->policy : &cfg->policy[family]);
 }
 
-/* An address is connect's, and bind's (not a unix: path); a name is
- * looked up by getaddrinfo or the old resolver, whose sections are apart
- * (their error codes are). */
+/* An address is connect's, and bind's (not a unix: path); a path (a
+ * '/' in it, which no host name has) is open's; a name is looked up by
+ * getaddrinfo or the old resolver, whose sections are apart (their
+ * error codes are). */
 int explain_target(FILE *out, const struct config *cfg, const char *target)
 {
 	struct sockaddr_storage ss;
@@ -66,6 +70,12 @@ int explain_target(FILE *out, const struct config *cfg, const char *target)
 		if (((const struct sockaddr *)&ss)->sa_family != AF_UNIX)
 			explain_target_in(out, cfg, target, FAMILY_BIND, &ss,
 					  len, node);
+		return 0;
+	}
+	if (strchr(target, '/')) {
+		dest_target_parse(FAMILY_OPEN, target, &ss, &len, &node);
+		explain_target_in(out, cfg, target, FAMILY_OPEN, &ss, len,
+				  node);
 		return 0;
 	}
 	dest_target_parse(FAMILY_GETADDRINFO, target, &ss, &len, &node);

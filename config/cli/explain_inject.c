@@ -82,6 +82,8 @@ static void print_conditions(FILE *out, const struct inject_rule *r)
 		fprintf(out, "; only to port %u", r->port);
 	if (r->host[0])
 		fprintf(out, "; only names matching %s", r->host);
+	if (r->path[0])
+		fprintf(out, "; only files matching %s", r->path);
 }
 
 void explain_inject(FILE *out, const struct config *cfg)

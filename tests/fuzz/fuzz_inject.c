@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		REQUIRE(spec.count >= 0 && spec.count <= INJECT_RULES_MAX);
 		for (int i = 0; i < spec.count; i++) {
 			const struct inject_rule *r = &spec.rule[i];
-			REQUIRE(r->calls != 0);
+			REQUIRE(inject_calls_any(&r->calls));
 			REQUIRE(r->family >= 0 && r->family < FAMILY_COUNT);
 			REQUIRE(r->error_count >= 0 &&
 				r->error_count <= INJECT_ERRORS_MAX);
@@ -47,6 +47,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			REQUIRE(isfinite(r->p) && r->p >= 0 && r->p <= 1);
 			REQUIRE(r->when_first <= r->when_last);
 			REQUIRE(memchr(r->host, '\0', sizeof(r->host)));
+			/* path= only where a descriptor names a file */
+			REQUIRE(memchr(r->path, '\0', sizeof(r->path)));
+			REQUIRE(!r->path[0] || r->family == FAMILY_OPEN ||
+				r->family == FAMILY_READ ||
+				r->family == FAMILY_WRITE ||
+				r->family == FAMILY_DISK);
 			REQUIRE(memchr(r->text, '\0', sizeof(r->text)));
 			for (int e = 0; e < r->error_count; e++) {
 				int c = r->errors[e];

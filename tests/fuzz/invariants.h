@@ -29,6 +29,8 @@ static inline void require_sane_config(const struct config *cfg)
 		return;		/* values may be half-applied; never used */
 	for (int f = 0; f < FAMILY_COUNT; f++) {
 		const struct policy *p = &cfg->policy[f];
+		/* no input makes close, fsync... retry */
+		REQUIRE(!(p->enabled && family_never_retried(f)));
 		REQUIRE(p->tries != 0);
 		require_sane_seconds(p->delay);
 		require_sane_seconds(p->min_delay);

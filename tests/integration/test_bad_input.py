@@ -56,6 +56,11 @@ ENV_CASES = [
     ("KAIORETRY_BIND_TRIES", b"0", "tries=0"),
     ("KAIORETRY_NSS_ERRORS", b"EAGAIN,", "ends with a comma"),
     ("KAIORETRY_INJECT", b"getpwnam:error=TRY_AGAIN", "resolver code"),
+    ("KAIORETRY_INJECT", b"recv:error=EIO:path=/x", "path= filters the files"),
+    ("KAIORETRY_INJECT", b"fsync:error=EIO:path=/" + b"p" * 300, "1 to 255"),
+    ("KAIORETRY_INJECT", b"close:short=1", "short="),
+    ("KAIORETRY_ON", b"all,disk", "never retried"),
+    ("KAIORETRY_DISK_TRIES", b"3", "never retried"),
     ("KAIORETRY_LOG", b"file:relative.log", "absolute"),
     ("KAIORETRY_LOG", b"syslog:/" + b"x" * 300, "too long"),
     ("KAIORETRY_LOG", b"journald", "expected syslog"),
@@ -100,6 +105,9 @@ INI_CASES = [
     (b"[nss *.internal]\ntries = 3\n", "take a destination", 1),
     (b"tries = 3\n[bind unix:/run/app.sock]\n", "not an IPv4 address", 2),
     (b"tires = 3\n", "unknown key", 1),
+    (b"[disk]\ntries = 3\n", "never retried", 1),
+    (b"[program:x/disk]\ntries = 3\n", "never retried", 1),
+    (b"[inject]\nrules = ftruncate:error=EIO:path=\n", "path= is empty", 2),
     (b"tries = " + b"9" * 5000 + b"\n", "longer than 4096", 1),
 ]
 

@@ -29,7 +29,7 @@ def test_success_path_within_instruction_budget():
            if not k.startswith("KAIORETRY") and k != "LD_PRELOAD"}
     r = run([PYTHON, BENCH_SCRIPT, "--budget"], env=env, timeout=300)
     added = added_per_call(r.stdout)
-    assert set(added) == {"write", "read", "sendrecv", "connect", "bind",
+    assert set(added) == {"write", "read", "sendrecv", "connect", "bind", "disk",
                           "getaddrinfo", "gethostbyname", "gethostbyname_r",
                           "res_query", "getpwnam", "getpwnam_r"}, \
         r.stdout + r.stderr

@@ -297,6 +297,10 @@ BAD_SPECS = {
     "connect:error=EIO:host=x": "host= filters getaddrinfo",
     "write:error=EIO:colour=red": "unknown item 'colour=red'",
     "write:error=EIO:when=1:when=2": "when= given twice",
+    "send:error=EIO:path=/tmp/*": "path= filters the files of open, read, write and disk",
+    "fsync:error=EAI_AGAIN": "EAI_AGAIN is a getaddrinfo code; disk fails",
+    "close:limit=10": "limit= applies to read, write, recv and send",
+    "fdatasync:error=EIO:path=*:path=*": "path= given twice",
 }
 
 

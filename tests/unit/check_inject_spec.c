@@ -18,9 +18,17 @@ static bool parse(const char *text)
 	return inject_parse(text, strlen(text), &spec, why);
 }
 
-static uint64_t bit(enum inject_call_id id)
+static bool has(enum inject_call_id id)
 {
-	return (uint64_t)1 << id;
+	return inject_calls_has(&spec.rule[0].calls, id);
+}
+
+/* The rule names that call and no other. */
+static bool only(enum inject_call_id id)
+{
+	struct inject_calls one = { { 0 } };
+	inject_calls_add(&one, id);
+	return memcmp(&one, &spec.rule[0].calls, sizeof(one)) == 0;
 }
 
 /* The call numbers from 1 to 30 that a when= selects, as a bit mask. */
@@ -57,7 +65,7 @@ START_TEST(rules_and_targets)
 	ck_assert_msg(parse(" connect : error = ECONNREFUSED : when=1..2 ; "
 			    "getaddrinfo:error=EAI_AGAIN,EAI_FAIL:p=0.25 ;"), "%s", why);
 	ck_assert_int_eq(spec.count, 2);
-	ck_assert_uint_eq(spec.rule[0].calls, bit(INJECT_CALL_connect));
+	ck_assert(only(INJECT_CALL_connect));
 	ck_assert_int_eq(spec.rule[0].errors[0], ECONNREFUSED);
 	ck_assert_int_eq(spec.rule[1].error_count, 2);
 	ck_assert_int_eq(spec.rule[1].errors[0], EAI_AGAIN);
@@ -67,11 +75,11 @@ START_TEST(rules_and_targets)
 
 	/* A family covers its calls; a call name only itself. */
 	ck_assert(parse("read:error=EIO"));
-	ck_assert(spec.rule[0].calls & bit(INJECT_CALL_readv));
-	ck_assert(spec.rule[0].calls & bit(INJECT_CALL___read_chk));
-	ck_assert(!(spec.rule[0].calls & bit(INJECT_CALL_write)));
+	ck_assert(has(INJECT_CALL_readv));
+	ck_assert(has(INJECT_CALL___read_chk));
+	ck_assert(!has(INJECT_CALL_write));
 	ck_assert(parse("readv:short=3"));
-	ck_assert_uint_eq(spec.rule[0].calls, bit(INJECT_CALL_readv));
+	ck_assert(only(INJECT_CALL_readv));
 	ck_assert_uint_eq(spec.rule[0].short_bytes, 3);
 	ck_assert_int_eq(spec.rule[0].family, FAMILY_READ);
 
@@ -87,6 +95,22 @@ START_TEST(rules_and_targets)
 	ck_assert(parse("recv:delay=200ms:short=512"));
 	ck_assert(parse("gethostbyname:error=TRY_AGAIN"));
 	ck_assert(parse("resolver:host=*.internal:error=TRY_AGAIN,NO_RECOVERY"));
+	ck_assert(parse("write:path=/var/lib/app/*:error=ENOSPC;fsync:error=EIO"));
+	ck_assert_str_eq(spec.rule[0].path, "/var/lib/app/*");
+	ck_assert_str_eq(spec.rule[1].path, "");
+
+	/* The disk family: close, fsync, fdatasync, ftruncate (and 64). */
+	ck_assert(parse("disk:error=EIO"));
+	ck_assert_int_eq(spec.rule[0].family, FAMILY_DISK);
+	ck_assert(has(INJECT_CALL_close) && has(INJECT_CALL_fsync) &&
+		  has(INJECT_CALL_fdatasync) && has(INJECT_CALL_ftruncate));
+	ck_assert(!has(INJECT_CALL_write));
+	ck_assert(parse("fdatasync:path=*.db:error=EIO:when=2"));
+	ck_assert(only(INJECT_CALL_fdatasync));
+	ck_assert(parse("open:path=*.db:error=EMFILE"));
+	ck_assert(has(INJECT_CALL_open) && has(INJECT_CALL_fopen) &&
+		  has(INJECT_CALL_openat) && !has(INJECT_CALL_close));
+	ck_assert_str_eq(spec.rule[0].path, "*.db");
 
 	ck_assert(parse(""));
 	ck_assert_int_eq(spec.count, 0);

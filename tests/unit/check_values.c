@@ -114,6 +114,10 @@ START_TEST(family_lists)
 	ck_assert(on[FAMILY_CONNECT] && on[FAMILY_BIND]);
 	ck_assert_ptr_null(parse_families(S("all,bind"), on));
 	ck_assert(on[FAMILY_BIND]);
+	/* disk is never retried: all leaves it out, naming it is refused. */
+	ck_assert(!on[FAMILY_DISK]);
+	ck_assert_ptr_nonnull(strstr(parse_families(S("all, disk"), on),
+				     "never retried"));
 }
 END_TEST
 

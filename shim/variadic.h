@@ -1,0 +1,56 @@
+/* variadic.h: the prototype of a calls.def row, for open and openat too.
+ *
+ * <fcntl.h> declares `int open(const char *, int, ...)`: the mode is
+ * passed only when O_CREAT or O_TMPFILE asks for one.  Their rows (again
+ * column OPEN_MODE) list it as a last parameter `mode_t mode` after one
+ * named `flags`, so the saved arguments, the retry and the injector see
+ * three plain arguments; every function defined from a row has the
+ * prototype PROTOTYPE_<again>(params), variadic for those rows, and
+ * starts with TAKE_MODE_<again>, which reads the mode only when the
+ * caller had to pass one (va_arg past the caller's arguments reads
+ * garbage, or worse).  libc's own function is called with the mode
+ * always: an open without O_CREAT ignores it. */
+#ifndef KAIORETRY_VARIADIC_H
+#define KAIORETRY_VARIADIC_H
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/types.h>
+
+#ifdef O_TMPFILE
+#define NEEDS_MODE(flags)                                                     \
+	(((flags) & O_CREAT) != 0 || ((flags) & O_TMPFILE) == O_TMPFILE)
+#else
+#define NEEDS_MODE(flags) (((flags) & O_CREAT) != 0)
+#endif
+
+/* The parameters before the mode, for rows of 3 or 4 parameters. */
+#define BEFORE_MODE(...) BEFORE_MODE_(__VA_ARGS__, 4, 3)
+#define BEFORE_MODE_(a, b, c, d, n, ...) BEFORE_MODE_##n(a, b, c, d)
+#define BEFORE_MODE_3(a, b, c, d) a, b
+#define BEFORE_MODE_4(a, b, c, d) a, b, c
+
+#define PROTOTYPE_REAL(params) params
+#define PROTOTYPE_CONNECT(params) params
+#define PROTOTYPE_SENDMSG(params) params
+#define PROTOTYPE_BIND(params) params
+#define PROTOTYPE_OPEN(params) params
+#define PROTOTYPE_OPEN_MODE(params) (BEFORE_MODE params, ...)
+#define PROTOTYPE_NEVER(params) params
+
+#define TAKE_MODE_REAL
+#define TAKE_MODE_CONNECT
+#define TAKE_MODE_SENDMSG
+#define TAKE_MODE_BIND
+#define TAKE_MODE_OPEN
+#define TAKE_MODE_NEVER
+#define TAKE_MODE_OPEN_MODE                                                   \
+	mode_t mode = 0;                                                      \
+	if (NEEDS_MODE(flags)) {                                              \
+		va_list ap;                                                   \
+		va_start(ap, flags);                                          \
+		mode = va_arg(ap, mode_t);                                    \
+		va_end(ap);                                                   \
+	}
+
+#endif
