@@ -18,6 +18,7 @@
 #include "../common/rng.h"
 #include "budget.h"
 #include "guard.h"
+#include "hosttable.h"
 #include "log.h"
 #include "monotonic.h"
 #include "ready_note.h"
@@ -161,8 +162,9 @@ bool series_begin(struct series *s, enum family family, const char *call,
 	};
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	new_identity(s);
+	hosttable_open(cfg);
 	if (p->budget > 0)
-		budget_deposit(family);
+		budget_deposit(family, p);
 	return true;
 pass:
 	errno = saved;
@@ -225,6 +227,8 @@ static bool retry_after_sleep(struct series *s)
 	}
 	if (go && p->budget > 0 && !budget_withdraw(s->family, p))
 		s->stop = STOP_BUDGET, go = false;
+	if (s->calls == 1)
+		hosttable_started(s);
 	if (s->calls == 1 && s->stop == STOP_BUDGET) {
 		refused_at_once(s);
 		return false;
@@ -257,6 +261,7 @@ void series_attempted(struct series *s, int code)
 	s->errno_after = saved;
 	s->calls++;
 	s->last_code = code;
+	hosttable_attempted(s);
 	if (code != 0 && (code != previous || log_fault_injected(s->call) ||
 			  (s->family == FAMILY_CONNECT && ready_note_changed())))
 		log_new_failure(s);
@@ -266,6 +271,7 @@ void series_end(struct series *s)
 {
 	if (!s->quiet)
 		log_outcome(s);
+	hosttable_ended(s);
 	running_series = 0;
 	guard_leave();
 	errno = s->errno_after;
