@@ -210,9 +210,12 @@ static void make_key(struct scratch *sc, const struct series *s)
 	const char *family = family_name(s->family);
 	sc->text.len = 0;
 	sc->text.buf[0] = '\0';
+	text_escaped(&sc->text, program, strlen(program));
+	key_field(sc->key.program, sizeof(sc->key.program), sc->text.buf,
+		  sc->text.len);
+	sc->text.len = 0;
+	sc->text.buf[0] = '\0';
 	target_text(&sc->text, &s->target);
-	key_field(sc->key.program, sizeof(sc->key.program), program,
-		  strlen(program));
 	key_field(sc->key.family, sizeof(sc->key.family), family,
 		  strlen(family));
 	key_field(sc->key.target, sizeof(sc->key.target), sc->text.buf,
