@@ -4,8 +4,10 @@ Real processes run under the real library; servers listen on loopback
 ports the kernel picks.  A "late" server binds its port at once (so a
 connect is refused, not sent elsewhere) and only calls listen() later.
 """
+import atexit
 import os
 import select
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -20,6 +22,11 @@ LIB = os.environ.get("KAIORETRY_TEST_LIB") or os.path.join(BUILD, "libkaioretry.
 PRELOAD_FIRST = os.environ.get("KAIORETRY_TEST_PRELOAD_FIRST", "")
 PROGS = os.path.join(BUILD, "progs")
 PYTHON = "/usr/bin/python3"
+# The host table of this run (KAIORETRY_TABLE): a directory of its own,
+# so tests count neither into the machine's /dev/shm table nor into each
+# other's runs.
+TABLE_DIR = tempfile.mkdtemp(prefix="kaioretry-table-")
+atexit.register(shutil.rmtree, TABLE_DIR, True)
 
 
 def prog(name):
@@ -34,6 +41,7 @@ def shim_env(extra=None, preload=True, log="stderr"):
         env["LD_PRELOAD"] = PRELOAD_FIRST + ":" + LIB if PRELOAD_FIRST else LIB
     if log is not None:
         env["KAIORETRY_LOG"] = log
+    env["KAIORETRY_TABLE"] = TABLE_DIR
     env.update(extra or {})
     return env
 
