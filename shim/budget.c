@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "../common/hosttable.h"
-#include "hosttable.h"
 
 _Static_assert(BUDGET_WINDOW_SECONDS == HOSTTABLE_BUDGET_SECONDS,
 	       "the host table holds one window per family");
@@ -21,14 +20,6 @@ _Static_assert(BUDGET_WINDOW_SECONDS == HOSTTABLE_BUDGET_SECONDS,
 static uint64_t slots[FAMILY_COUNT][BUDGET_WINDOW_SECONDS];
 static uint64_t refused[FAMILY_COUNT];
 static uint64_t reported_second[FAMILY_COUNT];
-
-/* The window words the policy's scope counts in. */
-static uint64_t *window(enum family family, const struct policy *p)
-{
-	uint64_t *host = p->budget_scope == BUDGET_SCOPE_HOST ?
-			 hosttable_budget_window(family) : NULL;
-	return host ? host : slots[family];
-}
 
 static uint64_t now_second(void)
 {
@@ -61,10 +52,11 @@ static bool is_current(uint64_t word, uint64_t now)
 	return word != 0 && (word >> (2 * COUNT_BITS)) == (now & SECOND_MASK);
 }
 
-void budget_deposit(enum family family, const struct policy *p)
+void budget_deposit(enum family family, uint64_t *host)
 {
 	uint64_t now = now_second();
-	uint64_t *slot = &window(family, p)[now % BUDGET_WINDOW_SECONDS];
+	uint64_t *words = host ? host : slots[family];
+	uint64_t *slot = &words[now % BUDGET_WINDOW_SECONDS];
 	uint64_t word = __atomic_load_n(slot, __ATOMIC_RELAXED);
 	uint64_t d, w, next;
 	do {
@@ -77,12 +69,13 @@ void budget_deposit(enum family family, const struct policy *p)
 					      __ATOMIC_RELAXED));
 }
 
-bool budget_withdraw(enum family family, const struct policy *p)
+bool budget_withdraw(enum family family, const struct policy *p,
+		     uint64_t *host)
 {
 	uint64_t now = now_second();
 	unsigned current = (unsigned)(now % BUDGET_WINDOW_SECONDS);
 	uint64_t deposits = 0, withdrawals = 0, d, w, next;
-	uint64_t *words = window(family, p);
+	uint64_t *words = host ? host : slots[family];
 
 	for (unsigned i = 0; i < BUDGET_WINDOW_SECONDS; i++) {
 		if (i == current)

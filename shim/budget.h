@@ -19,7 +19,8 @@
  *
  * With budget_scope = host the same words live in the user's host table
  * (hosttable.h), so every process of the user deposits into and
- * withdraws from one budget; a process without a table keeps its own. */
+ * withdraws from one budget: the caller passes them as `host`; NULL
+ * (process scope, or no table) counts in this process's own words. */
 #ifndef KAIORETRY_BUDGET_H
 #define KAIORETRY_BUDGET_H
 
@@ -30,9 +31,10 @@
 
 #define BUDGET_WINDOW_SECONDS 10
 
-void budget_deposit(enum family family, const struct policy *policy);
+void budget_deposit(enum family family, uint64_t *host);
 /* Takes one retry from the budget; false when it is spent. */
-bool budget_withdraw(enum family family, const struct policy *policy);
+bool budget_withdraw(enum family family, const struct policy *policy,
+		     uint64_t *host);
 /* After a refusal: true at most once per second per family, when the
  * caller should log it; *also_refused is how many refusals went
  * unreported since the last report. */

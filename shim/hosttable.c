@@ -30,7 +30,6 @@
 
 #include "../common/hosttable.h"
 #include "blockall.h"
-#include "log.h"
 #include "target.h"
 
 _Static_assert(FAMILY_COUNT <= HOSTTABLE_FAMILIES, "budget words per family");
@@ -311,7 +310,7 @@ static void touch(struct hosttable_slot *slot, uint64_t *counter)
 			 __ATOMIC_RELAXED);
 }
 
-void hosttable_started(struct series *s)
+void hosttable_started(struct series *s, bool injected)
 {
 	struct hosttable_header *h = mapped();
 	s->slot = NULL;
@@ -328,20 +327,20 @@ void hosttable_started(struct series *s)
 	restore_signals(mask);
 	if (s->slot) {
 		touch(s->slot, &s->slot->series);
-		if (log_fault_injected(s->call))
+		if (injected)
 			__atomic_add_fetch(&s->slot->injected, 1,
 					   __ATOMIC_RELAXED);
 	}
 	errno = saved;
 }
 
-void hosttable_attempted(struct series *s)
+void hosttable_attempted(struct series *s, bool injected)
 {
 	if (!s->slot)
 		return;
 	int saved = errno;
 	touch(s->slot, &s->slot->retries);
-	if (s->last_code != 0 && log_fault_injected(s->call))
+	if (injected)
 		__atomic_add_fetch(&s->slot->injected, 1, __ATOMIC_RELAXED);
 	errno = saved;
 }

@@ -11,6 +11,7 @@
 #ifndef KAIORETRY_HOSTTABLE_H
 #define KAIORETRY_HOSTTABLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "series.h"
@@ -25,9 +26,10 @@ uint64_t *hosttable_budget_window(enum family family);
 
 /* Series events.  started: its first retry is about to be decided (the
  * target is known by then); attempted: a real call after the first
- * was made; ended: it is over. */
-void hosttable_started(struct series *s);
-void hosttable_attempted(struct series *s);
+ * was made; ended: it is over.  `injected`: the fault injector made
+ * the call fail. */
+void hosttable_started(struct series *s, bool injected);
+void hosttable_attempted(struct series *s, bool injected);
 void hosttable_ended(struct series *s);
 
 #endif
