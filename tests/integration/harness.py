@@ -33,6 +33,14 @@ def prog(name):
     return os.path.join(PROGS, name)
 
 
+def probe_named(d, name):
+    """tests/progs/probe copied into `d` under another name: the name a
+    program goes by ([program:NAME], the host table's key)."""
+    path = os.path.join(d, name)
+    shutil.copy(prog("probe"), path)
+    return path
+
+
 def shim_env(extra=None, preload=True, log="stderr"):
     """A clean environment for a child: no KAIORETRY_* from our own."""
     env = {k: v for k, v in os.environ.items()

@@ -5,7 +5,6 @@ program's retries."""
 import os
 import random
 import re
-import shutil
 import socket
 import struct
 import subprocess
@@ -14,7 +13,8 @@ import time
 import urllib.request
 
 from harness import (ROOT, Skip, dead_port, needs_checkout_open_to_others,
-                     prog, run, series_lines, shim_env, tempdir)
+                     probe_named, prog, run, series_lines, shim_env, tempdir)
+from real_servers import free_port
 
 KAIORETRY = os.path.join(ROOT, "scripts", "kaioretry")
 NODE_EXPORTER = "/usr/bin/prometheus-node-exporter"
@@ -65,21 +65,6 @@ def tries_of(stderr):
     return got
 
 
-def retrying_as(name, d):
-    """A copy of the probe program called `name` (the table's key)."""
-    path = os.path.join(d, name)
-    shutil.copy(prog("probe"), path)
-    return path
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def scrape(textfile_dir):
     """Starts node_exporter on a free loopback port with only the
     textfile collector, and returns its /metrics."""
@@ -115,7 +100,7 @@ def test_prometheus_node_exporter_shows_each_program_and_destination():
         logs = {}
         for name, tries, runs in (("alpha", 3, 1), ("bravo", 4, 2), ("charlie", 6, 1)):
             for _ in range(runs):
-                r = run([retrying_as(name, d), "connect", "127.0.0.1", str(port)],
+                r = run([probe_named(d, name), "connect", "127.0.0.1", str(port)],
                         env=shim_env({"KAIORETRY_TABLE": table, "KAIORETRY_TRIES": str(tries),
                                       "KAIORETRY_DELAY": "0.01", "KAIORETRY_BACKOFF": "1"}))
                 assert "errno=ECONNREFUSED" in r.stdout, r.stdout + r.stderr
@@ -155,7 +140,7 @@ def test_prometheus_counts_recoveries_and_injected_faults():
         srv.bind(("127.0.0.1", 0))
         srv.listen(8)
         port = srv.getsockname()[1]
-        r = run([retrying_as("delta", d), "connect", "127.0.0.1", str(port)], env=env)
+        r = run([probe_named(d, "delta"), "connect", "127.0.0.1", str(port)], env=env)
         srv.close()
         assert "connect rc=0" in r.stdout, r.stdout + r.stderr
         got = metrics(stats(d).stdout)
@@ -170,7 +155,7 @@ def test_prometheus_counts_recoveries_and_injected_faults():
 def test_top_once_lists_a_program_retrying_now_and_its_destination():
     keep, port = dead_port()
     with tempdir() as d:
-        p = subprocess.Popen([retrying_as("echo-client", d), "connect", "127.0.0.1", str(port)],
+        p = subprocess.Popen([probe_named(d, "echo-client"), "connect", "127.0.0.1", str(port)],
                              env=shim_env({"KAIORETRY_TABLE": d, "KAIORETRY_TRIES": "-1",
                                            "KAIORETRY_DELAY": "0.05", "KAIORETRY_BACKOFF": "1",
                                            "KAIORETRY_DEADLINE": "20"}, log="none"),
@@ -408,7 +393,7 @@ def test_another_users_table_can_be_neither_read_nor_written():
         env = shim_env({"KAIORETRY_TABLE": d, "KAIORETRY_TRIES": "3", "KAIORETRY_DELAY": "0.01"})
         run([prog("probe"), "connect", "127.0.0.1", str(port)], env=env)
         as_nobody = ["setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups"]
-        r = run(as_nobody + [retrying_as("nobodys", d), "connect", "127.0.0.1", str(port)],
+        r = run(as_nobody + [probe_named(d, "nobodys"), "connect", "127.0.0.1", str(port)],
                 env=env)
         assert "errno=ECONNREFUSED" in r.stdout, r.stdout + r.stderr
         keep.close()
