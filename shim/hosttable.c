@@ -158,6 +158,9 @@ static struct hosttable_header *map_table(const struct config *cfg,
 	return h;
 }
 
+/* Once per process: a thread that finds another opening the table goes
+ * on without it for this series rather than wait (its counts are lost;
+ * so are those of a child forked mid-open, which never sees it open). */
 void hosttable_open(const struct config *cfg)
 {
 	int state = UNTRIED;
