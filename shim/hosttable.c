@@ -159,8 +159,8 @@ static struct hosttable_header *map_table(const struct config *cfg,
 }
 
 /* Once per process: a thread that finds another opening the table goes
- * on without it for this series rather than wait (its counts are lost;
- * so are those of a child forked mid-open, which never sees it open). */
+ * on rather than wait, and its series looks for its slot at its next
+ * event (a child forked mid-open never sees the table open). */
 void hosttable_open(const struct config *cfg)
 {
 	int state = UNTRIED;
@@ -313,10 +313,15 @@ static void touch(struct hosttable_slot *slot, uint64_t *counter)
 			 __ATOMIC_RELAXED);
 }
 
-void hosttable_started(struct series *s, bool injected)
+/* Finds the series' slot and counts the series, once the table is
+ * settled (the first event after that). */
+static void seek_slot(struct series *s, bool injected)
 {
+	if (s->slot_sought ||
+	    __atomic_load_n(&open_state, __ATOMIC_ACQUIRE) != SETTLED)
+		return;
+	s->slot_sought = true;
 	struct hosttable_header *h = mapped();
-	s->slot = NULL;
 	if (!h)
 		return;
 	int saved = errno;
@@ -337,8 +342,14 @@ void hosttable_started(struct series *s, bool injected)
 	errno = saved;
 }
 
+void hosttable_started(struct series *s, bool injected)
+{
+	seek_slot(s, injected);
+}
+
 void hosttable_attempted(struct series *s, bool injected)
 {
+	seek_slot(s, false);
 	if (!s->slot)
 		return;
 	int saved = errno;
@@ -350,6 +361,7 @@ void hosttable_attempted(struct series *s, bool injected)
 
 void hosttable_ended(struct series *s)
 {
+	seek_slot(s, false);
 	if (!s->slot)
 		return;
 	int saved = errno;

@@ -56,6 +56,7 @@ struct series {
 	uint64_t records_dropped;	/* the sink could not take them */
 	struct hosttable_slot *slot;	/* its counters in the host table,
 					   or NULL (hosttable.h) */
+	bool slot_sought;		/* the table was there to look in */
 };
 
 /* addr (connect) or node (getaddrinfo) choose a destination section. */
