@@ -1,5 +1,5 @@
-/* beyond.c: parsers for deadline, attempt_timeout, spread, budget and
- * budget_min (see beyond.h).  Numbers go through values.c's plain
+/* beyond.c: parsers for deadline, attempt_timeout, spread, budget,
+ * budget_min and budget_scope (see beyond.h).  Numbers go through values.c's plain
  * decimal rules, so "1e3" or "nan" are refused here too. */
 #include "beyond.h"
 
@@ -82,4 +82,23 @@ const char *parse_rate(const char *text, size_t len, double *per_second)
 		return "more than a million per second";
 	*per_second = value;
 	return NULL;
+}
+
+static const char *const scopes[] = {
+	[BUDGET_SCOPE_PROCESS] = "process", [BUDGET_SCOPE_HOST] = "host",
+};
+
+const char *budget_scope_name(enum budget_scope scope)
+{
+	return scopes[scope];
+}
+
+const char *parse_budget_scope(const char *text, size_t len,
+			       enum budget_scope *scope)
+{
+	text = trim(text, &len);
+	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++)
+		if (name_is(text, len, scopes[i]))
+			return *scope = (enum budget_scope)i, NULL;
+	return "expected process or host";
 }

@@ -10,6 +10,8 @@
  *   budget           retries may add at most this fraction of calls
  *                    over a 10 s window (0.2 or 20%); 0 or off: no budget
  *   budget_min       retries per second always allowed on top (10/s)
+ *   budget_scope     process (the default) or host: every process of the
+ *                    user shares one budget through the host table
  *
  * The parsers follow values.h: NULL, or why the text was refused. */
 #ifndef KAIORETRY_BEYOND_H
@@ -30,6 +32,10 @@ const char *parse_budget(const char *text, size_t len, double *fraction);
 /* Per second: 10/s or 10. */
 const char *parse_rate(const char *text, size_t len, double *per_second);
 
+const char *parse_budget_scope(const char *text, size_t len,
+			       enum budget_scope *scope);
+
 const char *spread_name(enum spread spread);
+const char *budget_scope_name(enum budget_scope scope);
 
 #endif

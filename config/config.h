@@ -32,7 +32,8 @@
 	X(READY, ready) \
 	X(SPREAD, spread) \
 	X(BUDGET, budget) \
-	X(BUDGET_MIN, budget_min)
+	X(BUDGET_MIN, budget_min) \
+	X(BUDGET_SCOPE, budget_scope)
 
 enum policy_key {
 #define X(UPPER, lower) KEY_##UPPER,
@@ -64,12 +65,18 @@ struct log_settings {
 
 #define PROGRAM_NAME_MAX 64
 
+/* Where the host table lives (key `table`, common/hosttable.h): auto is
+ * /run/user/UID when it is the user's, else /dev/shm. */
+enum table_place { TABLE_AUTO, TABLE_OFF, TABLE_DIR };
+
 struct config {
 	bool pass_through;	/* KAIORETRY=off, or a problem below */
 	bool strict;		/* KAIORETRY_STRICT=1: exit EX_CONFIG
 				 * (sysexits.h) on a problem */
 	struct policy policy[FAMILY_COUNT];
 	struct log_settings log;
+	enum table_place table_place;
+	char table_dir[CONFIG_PATH_MAX];	/* TABLE_DIR: absolute */
 	char file[CONFIG_PATH_MAX];	/* INI file read, "" if none */
 
 	/* The names this program goes by (basename of /proc/self/exe and

@@ -75,6 +75,10 @@ static inline void errset_add(struct errset *set, int code)
  * it like a blocking one; only the connect family has such a wait. */
 enum nonblocking_mode { NONBLOCKING_PASS, NONBLOCKING_WAIT };
 
+/* Whose calls a budget counts (key `budget_scope`): this process's, or
+ * every process's of the user on the host (the shared host table). */
+enum budget_scope { BUDGET_SCOPE_PROCESS, BUDGET_SCOPE_HOST };
+
 struct policy {
 	int tries;		/* total calls; negative: until it works */
 	double delay;		/* seconds before the first retry */
@@ -99,6 +103,7 @@ struct policy {
 	enum spread spread;
 	double budget;		/* retries/first failures per 10 s; 0: off */
 	double budget_min;	/* retries per second always allowed */
+	enum budget_scope budget_scope;
 	enum nonblocking_mode nonblocking;
 	bool enabled;		/* false: this family passes through */
 };

@@ -92,6 +92,8 @@ const char *policy_set(struct policy *p, enum policy_key key,
 		return parse_budget(v, len, &p->budget);
 	case KEY_BUDGET_MIN:
 		return parse_rate(v, len, &p->budget_min);
+	case KEY_BUDGET_SCOPE:
+		return parse_budget_scope(v, len, &p->budget_scope);
 	case KEY_NONBLOCKING:
 		return set_nonblocking(p, v, len);
 	default:
@@ -192,6 +194,28 @@ static const char *set_format(struct log_settings *log, const char *v,
 	return "expected rfc3164 or rfc5424";
 }
 
+/* auto, off, or an absolute directory. */
+static const char *set_table(struct config *cfg, const char *v, size_t len)
+{
+	v = trim(v, &len);
+	if (name_is(v, len, "auto") || name_is(v, len, "off")) {
+		cfg->table_place = name_is(v, len, "off") ? TABLE_OFF :
+			TABLE_AUTO;
+		cfg->table_dir[0] = '\0';
+		return NULL;
+	}
+	if (!len || v[0] != '/')
+		return "expected auto, off or an absolute directory";
+	if (len >= sizeof(cfg->table_dir))
+		return "path too long";
+	if (memchr(v, '\0', len))
+		return "NUL byte in path";
+	cfg->table_place = TABLE_DIR;
+	memcpy(cfg->table_dir, v, len);
+	cfg->table_dir[len] = '\0';
+	return NULL;
+}
+
 const char *global_set(struct config *cfg, enum global_key key,
 		       const char *v, size_t len)
 {
@@ -214,6 +238,8 @@ const char *global_set(struct config *cfg, enum global_key key,
 		return set_format(&cfg->log, v, len);
 	case GLOBAL_PROGRAMS:
 		return program_select(cfg, v, len);
+	case GLOBAL_TABLE:
+		return set_table(cfg, v, len);
 	default:
 		return "unknown key";
 	}

@@ -21,7 +21,8 @@ const char *policy_set(struct policy *policy, enum policy_key key,
 	X(LOG_FACILITY, log_facility) \
 	X(LOG_LEVEL, log_level) \
 	X(LOG_FORMAT, log_format) \
-	X(PROGRAMS, programs)
+	X(PROGRAMS, programs) \
+	X(TABLE, table)
 
 enum global_key {
 #define X(UPPER, lower) GLOBAL_##UPPER,

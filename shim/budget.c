@@ -7,6 +7,11 @@
 
 #include <time.h>
 
+#include "../common/hosttable.h"
+
+_Static_assert(BUDGET_WINDOW_SECONDS == HOSTTABLE_BUDGET_SECONDS,
+	       "the host table holds one window per family");
+
 #define SECOND_BITS 24
 #define COUNT_BITS 20
 #define COUNT_MAX ((1ULL << COUNT_BITS) - 1)
@@ -47,10 +52,11 @@ static bool is_current(uint64_t word, uint64_t now)
 	return word != 0 && (word >> (2 * COUNT_BITS)) == (now & SECOND_MASK);
 }
 
-void budget_deposit(enum family family)
+void budget_deposit(enum family family, uint64_t *host)
 {
 	uint64_t now = now_second();
-	uint64_t *slot = &slots[family][now % BUDGET_WINDOW_SECONDS];
+	uint64_t *words = host ? host : slots[family];
+	uint64_t *slot = &words[now % BUDGET_WINDOW_SECONDS];
 	uint64_t word = __atomic_load_n(slot, __ATOMIC_RELAXED);
 	uint64_t d, w, next;
 	do {
@@ -63,22 +69,24 @@ void budget_deposit(enum family family)
 					      __ATOMIC_RELAXED));
 }
 
-bool budget_withdraw(enum family family, const struct policy *p)
+bool budget_withdraw(enum family family, const struct policy *p,
+		     uint64_t *host)
 {
 	uint64_t now = now_second();
 	unsigned current = (unsigned)(now % BUDGET_WINDOW_SECONDS);
 	uint64_t deposits = 0, withdrawals = 0, d, w, next;
+	uint64_t *words = host ? host : slots[family];
 
 	for (unsigned i = 0; i < BUDGET_WINDOW_SECONDS; i++) {
 		if (i == current)
 			continue;
-		unpack(__atomic_load_n(&slots[family][i], __ATOMIC_RELAXED),
+		unpack(__atomic_load_n(&words[i], __ATOMIC_RELAXED),
 		       now, &d, &w);
 		deposits += d;
 		withdrawals += w;
 	}
 	double floor = p->budget_min * BUDGET_WINDOW_SECONDS;
-	uint64_t *slot = &slots[family][current];
+	uint64_t *slot = &words[current];
 	uint64_t word = __atomic_load_n(slot, __ATOMIC_RELAXED);
 	do {
 		d = w = 0;

@@ -15,7 +15,12 @@
  * the budget is smaller than Finagle's (successes deposit nothing) and
  * budget_min is what retries live on.  Lock-free: one 64-bit word per
  * slot, updated with compare-and-swap, so fork() is safe.  Two threads
- * crossing a second boundary at once may overdraw by one retry each. */
+ * crossing a second boundary at once may overdraw by one retry each.
+ *
+ * With budget_scope = host the same words live in the user's host table
+ * (hosttable.h), so every process of the user deposits into and
+ * withdraws from one budget: the caller passes them as `host`; NULL
+ * (process scope, or no table) counts in this process's own words. */
 #ifndef KAIORETRY_BUDGET_H
 #define KAIORETRY_BUDGET_H
 
@@ -26,9 +31,10 @@
 
 #define BUDGET_WINDOW_SECONDS 10
 
-void budget_deposit(enum family family);
+void budget_deposit(enum family family, uint64_t *host);
 /* Takes one retry from the budget; false when it is spent. */
-bool budget_withdraw(enum family family, const struct policy *policy);
+bool budget_withdraw(enum family family, const struct policy *policy,
+		     uint64_t *host);
 /* After a refusal: true at most once per second per family, when the
  * caller should log it; *also_refused is how many refusals went
  * unreported since the last report. */

@@ -18,6 +18,7 @@
 #include "../common/rng.h"
 #include "budget.h"
 #include "guard.h"
+#include "hosttable.h"
 #include "log.h"
 #include "monotonic.h"
 #include "ready_note.h"
@@ -129,6 +130,14 @@ bool series_wanted(enum family family, int code, int fd, int msg_flags)
 	return yes;
 }
 
+/* The host table's budget words when the policy counts per host and
+ * the table is there; NULL: this process's own (budget.h). */
+static uint64_t *host_budget(const struct policy *p, enum family family)
+{
+	return p->budget_scope == BUDGET_SCOPE_HOST ?
+	       hosttable_budget_window(family) : NULL;
+}
+
 bool series_begin(struct series *s, enum family family, const char *call,
 		  int code, int fd, int msg_flags, const struct sockaddr *addr,
 		  socklen_t addr_len, const char *node)
@@ -161,8 +170,9 @@ bool series_begin(struct series *s, enum family family, const char *call,
 	};
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	new_identity(s);
+	hosttable_open(cfg);
 	if (p->budget > 0)
-		budget_deposit(family);
+		budget_deposit(family, host_budget(p, family));
 	return true;
 pass:
 	errno = saved;
@@ -223,8 +233,11 @@ static bool retry_after_sleep(struct series *s)
 		if (past_deadline(s, s->sleep))
 			s->stop = STOP_DEADLINE, go = false;
 	}
-	if (go && p->budget > 0 && !budget_withdraw(s->family, p))
+	if (go && p->budget > 0 &&
+	    !budget_withdraw(s->family, p, host_budget(p, s->family)))
 		s->stop = STOP_BUDGET, go = false;
+	if (s->calls == 1)
+		hosttable_started(s, log_fault_injected(s->call));
 	if (s->calls == 1 && s->stop == STOP_BUDGET) {
 		refused_at_once(s);
 		return false;
@@ -257,6 +270,7 @@ void series_attempted(struct series *s, int code)
 	s->errno_after = saved;
 	s->calls++;
 	s->last_code = code;
+	hosttable_attempted(s, code != 0 && log_fault_injected(s->call));
 	if (code != 0 && (code != previous || log_fault_injected(s->call) ||
 			  (s->family == FAMILY_CONNECT && ready_note_changed())))
 		log_new_failure(s);
@@ -266,6 +280,7 @@ void series_end(struct series *s)
 {
 	if (!s->quiet)
 		log_outcome(s);
+	hosttable_ended(s);
 	running_series = 0;
 	guard_leave();
 	errno = s->errno_after;

@@ -22,6 +22,8 @@
 #include "../config/config.h"
 #include "target.h"
 
+struct hosttable_slot;
+
 /* Why a series stopped before its tries ran out, for the log. */
 enum series_stop { STOP_NONE, STOP_DEADLINE, STOP_BUDGET, STOP_NO_SLEEP };
 
@@ -52,6 +54,9 @@ struct series {
 	struct target target;		/* named when logged */
 	uint64_t lines_left_out;	/* sampled away, see log.c */
 	uint64_t records_dropped;	/* the sink could not take them */
+	struct hosttable_slot *slot;	/* its counters in the host table,
+					   or NULL (hosttable.h) */
+	bool slot_sought;		/* the table was there to look in */
 };
 
 /* addr (connect) or node (getaddrinfo) choose a destination section. */

@@ -5,6 +5,8 @@
 #define KAIORETRY_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../config.h"
@@ -48,6 +50,29 @@ enum linkage elf_linkage(const char *path);
 /* fault.c: `kaioretry fault PID list | add RULE | clear [N]` (argv
  * from PID on).  Returns the exit status. */
 int fault_command(int argc, char **argv);
+
+/* tables.c: the host tables this user may read (root: every user's),
+ * one row per user, program, family and destination. */
+struct table_row {
+	unsigned uid;
+	uint32_t pid;			/* of the last event */
+	char program[33], family[17], target[137];
+	uint64_t series, retries, recoveries, giveups, injected;
+	uint64_t last_event_ms;		/* CLOCK_REALTIME */
+};
+struct table_rows {
+	struct table_row *row;
+	size_t count, size;
+	size_t tables;			/* files read */
+};
+void tables_read(struct table_rows *rows, const struct config *cfg);
+void tables_free(struct table_rows *rows);
+const char *table_user_name(unsigned uid, char *buf, size_t size);
+
+/* stats.c: `kaioretry stats --prometheus` and `kaioretry top`. */
+int stats_prometheus(FILE *out, const struct config *cfg);
+int stats_top(FILE *out, const struct config *cfg, bool once,
+	      double interval);
 
 /* A duration as the retry log writes it: 0.5, 1, 0.125. */
 void print_seconds(FILE *out, double seconds);

@@ -62,6 +62,25 @@ static void print_log(FILE *out, const struct log_settings *log)
 	}
 }
 
+static void print_table(FILE *out, const struct config *cfg)
+{
+	fputs("table: ", out);
+	switch (cfg->table_place) {
+	case TABLE_AUTO:
+		fputs("auto (/run/user/UID when it is the user's, else "
+		      "/dev/shm)", out);
+		break;
+	case TABLE_OFF:
+		fputs("off (no counters for kaioretry stats/top; a host "
+		      "budget counts per process)", out);
+		break;
+	case TABLE_DIR:
+		fputs(cfg->table_dir, out);
+		break;
+	}
+	fputs("\n", out);
+}
+
 /* Where a value came from; the built-in bounds say what replaces them. */
 static const char *origin_of(const struct config *cfg, int f, int k)
 {
@@ -141,6 +160,7 @@ int explain(FILE *out, const struct config *cfg)
 	}
 	fprintf(out, "file: %s\n", cfg->file[0] ? cfg->file : "(none)");
 	print_log(out, &cfg->log);
+	print_table(out, cfg);
 	fputs("built-in: delay=0.1 backoff=2 max_delay=2, tries=-1 within a "
 	      "10 s deadline, not kaioretry's tries=-1 delay=0: those suit "
 	      "one call a programmer chose; under a preload they would "

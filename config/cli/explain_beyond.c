@@ -1,5 +1,5 @@
 /* explain_beyond.c: --explain for the keys beyond kaioretry's (deadline,
- * attempt_timeout, ready, spread, budget, budget_min): how each value reads,
+ * attempt_timeout, ready, spread, budget, budget_min, budget_scope): how each value reads,
  * and when the summary line names it. */
 #include "cli.h"
 
@@ -39,6 +39,9 @@ void print_beyond_value(FILE *out, const struct policy *p, int key)
 		print_seconds(out, p->budget_min);
 		fputs("/s", out);
 		break;
+	case KEY_BUDGET_SCOPE:
+		fputs(budget_scope_name(p->budget_scope), out);
+		break;
 	default:
 		break;
 	}
@@ -58,6 +61,8 @@ bool beyond_in_summary(const struct policy *p, int key)
 	case KEY_BUDGET:
 	case KEY_BUDGET_MIN:
 		return p->budget > 0;
+	case KEY_BUDGET_SCOPE:
+		return p->budget > 0 && p->budget_scope == BUDGET_SCOPE_HOST;
 	default:
 		return false;
 	}

@@ -17,8 +17,15 @@
  *                                 preload) or "unknown" (not ELF)
  *   kaioretry-config fault PID list | add RULE | clear [N]
  *                                 the injection rules of a running
- *                                 process (fault.c) */
+ *                                 process (fault.c)
+ *   kaioretry-config stats --prometheus
+ *                                 the host tables in Prometheus' text
+ *                                 format (`table` as this environment
+ *                                 sets it)
+ *   kaioretry-config top [--once] [--interval SEC]
+ *                                 the same as a screen, like top */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -44,6 +51,36 @@ static int check(const char *path)
 	return 0;
 }
 
+/* The configuration of this environment, for its `table` key. */
+static void load_environment(const char *program)
+{
+	struct config_sources src = {
+		.env = environ,
+		.default_file = DEFAULT_FILE,
+		.program = { program, program },
+	};
+	config_load(&cfg, &src);
+}
+
+static int top(int argc, char **argv)
+{
+	bool once = false;
+	double interval = 2;
+	for (int i = 2; i < argc; i++) {
+		char *end = NULL;
+		if (strcmp(argv[i], "--once") == 0)
+			once = true;
+		else if (strcmp(argv[i], "--interval") == 0 && i + 1 < argc &&
+			 (interval = strtod(argv[++i], &end)) >= 0.1 &&
+			 interval <= 3600 && end && !*end)
+			continue;
+		else
+			return -1;
+	}
+	load_environment(NULL);
+	return stats_top(stdout, &cfg, once, interval);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "check") == 0)
@@ -59,6 +96,16 @@ int main(int argc, char **argv)
 		puts(names[elf_linkage(argv[2])]);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "stats") == 0 &&
+	    strcmp(argv[2], "--prometheus") == 0) {
+		load_environment(NULL);
+		return stats_prometheus(stdout, &cfg);
+	}
+	if (argc >= 2 && strcmp(argv[1], "top") == 0) {
+		int rc = top(argc, argv);
+		if (rc >= 0)
+			return rc;
+	}
 	if (argc >= 2 && strcmp(argv[1], "explain") == 0) {
 		const char *program = NULL, *target = NULL;
 		for (int i = 2; i + 1 < argc; i += 2) {
@@ -70,12 +117,7 @@ int main(int argc, char **argv)
 				argc = -1;
 		}
 		if (argc >= 2 && argc % 2 == 0) {
-			struct config_sources src = {
-				.env = environ,
-				.default_file = DEFAULT_FILE,
-				.program = { program, program },
-			};
-			config_load(&cfg, &src);
+			load_environment(program);
 			int rc = explain(stdout, &cfg);
 			if (rc == 0 && target && !cfg.pass_through)
 				rc = explain_target(stdout, &cfg, target);
@@ -84,6 +126,7 @@ int main(int argc, char **argv)
 	}
 	fputs("usage: kaioretry-config check FILE | explain [--program NAME] "
 	      "[--target TARGET] | linkage FILE | fault PID list | add RULE "
-	      "| clear [N]\n", stderr);
+	      "| clear [N] | stats --prometheus | top [--once] "
+	      "[--interval SEC]\n", stderr);
 	return EX_USAGE;
 }

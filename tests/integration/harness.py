@@ -4,8 +4,10 @@ Real processes run under the real library; servers listen on loopback
 ports the kernel picks.  A "late" server binds its port at once (so a
 connect is refused, not sent elsewhere) and only calls listen() later.
 """
+import atexit
 import os
 import select
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -20,10 +22,23 @@ LIB = os.environ.get("KAIORETRY_TEST_LIB") or os.path.join(BUILD, "libkaioretry.
 PRELOAD_FIRST = os.environ.get("KAIORETRY_TEST_PRELOAD_FIRST", "")
 PROGS = os.path.join(BUILD, "progs")
 PYTHON = "/usr/bin/python3"
+# The host table of this run (KAIORETRY_TABLE): a directory of its own,
+# so tests count neither into the machine's /dev/shm table nor into each
+# other's runs.
+TABLE_DIR = tempfile.mkdtemp(prefix="kaioretry-table-")
+atexit.register(shutil.rmtree, TABLE_DIR, True)
 
 
 def prog(name):
     return os.path.join(PROGS, name)
+
+
+def probe_named(d, name):
+    """tests/progs/probe copied into `d` under another name: the name a
+    program goes by ([program:NAME], the host table's key)."""
+    path = os.path.join(d, name)
+    shutil.copy(prog("probe"), path)
+    return path
 
 
 def shim_env(extra=None, preload=True, log="stderr"):
@@ -34,6 +49,7 @@ def shim_env(extra=None, preload=True, log="stderr"):
         env["LD_PRELOAD"] = PRELOAD_FIRST + ":" + LIB if PRELOAD_FIRST else LIB
     if log is not None:
         env["KAIORETRY_LOG"] = log
+    env["KAIORETRY_TABLE"] = TABLE_DIR
     env.update(extra or {})
     return env
 

@@ -2,9 +2,8 @@
 ([connect PATTERN]), with real clients reading a real INI file."""
 import os
 import re
-import shutil
 
-from harness import PYTHON, dead_port, prog, run, series_lines, shim_env, tempdir
+from harness import PYTHON, dead_port, probe_named, prog, run, series_lines, shim_env, tempdir
 
 
 def write_ini(d, text):
@@ -12,13 +11,6 @@ def write_ini(d, text):
     with open(path, "w") as f:
         f.write(text)
     os.chmod(path, 0o644)
-    return path
-
-
-def probe_named(d, name):
-    """tests/progs/probe under another name, for scoping by program."""
-    path = os.path.join(d, name)
-    shutil.copy(prog("probe"), path)
     return path
 
 

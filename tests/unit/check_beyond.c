@@ -93,7 +93,9 @@ START_TEST(env_generic_and_per_family)
 			"KAIORETRY_BUDGET=20%", "KAIORETRY_BUDGET_MIN=5/s",
 			"KAIORETRY_CONNECT_DEADLINE=5",
 			"KAIORETRY_ATTEMPT_TIMEOUT=2",
-			"KAIORETRY_GETADDRINFO_SPREAD=decorrelated", NULL };
+			"KAIORETRY_GETADDRINFO_SPREAD=decorrelated",
+			"KAIORETRY_CONNECT_BUDGET_SCOPE=host",
+			"KAIORETRY_TABLE=/run/kaioretry", NULL };
 	load(env);
 	ck_assert(!cfg.pass_through);
 	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].deadline, 5);
@@ -104,6 +106,12 @@ START_TEST(env_generic_and_per_family)
 	ck_assert_double_eq_tol(cfg.policy[FAMILY_SEND].budget, 0.2, 1e-12);
 	ck_assert_double_eq(cfg.policy[FAMILY_SEND].budget_min, 5);
 	ck_assert_double_eq(cfg.policy[FAMILY_CONNECT].attempt_timeout, 2);
+	ck_assert_int_eq(cfg.policy[FAMILY_CONNECT].budget_scope,
+			 BUDGET_SCOPE_HOST);
+	ck_assert_int_eq(cfg.policy[FAMILY_SEND].budget_scope,
+			 BUDGET_SCOPE_PROCESS);
+	ck_assert_int_eq(cfg.table_place, TABLE_DIR);
+	ck_assert_str_eq(cfg.table_dir, "/run/kaioretry");
 	ck_assert_str_eq(config_origin(&cfg, FAMILY_CONNECT, KEY_DEADLINE),
 			 "KAIORETRY_CONNECT_DEADLINE");
 }
@@ -141,6 +149,8 @@ static const struct { const char *var, *needle; } bad[] = {
 	{ "KAIORETRY_SPREAD=random", "expected none, full" },
 	{ "KAIORETRY_BUDGET=2000%", "no budget" },
 	{ "KAIORETRY_BUDGET_MIN=fast", "plain decimal" },
+	{ "KAIORETRY_BUDGET_SCOPE=world", "expected process or host" },
+	{ "KAIORETRY_TABLE=run/kaioretry", "absolute directory" },
 	{ "KAIORETRY_READ_ATTEMPT_TIMEOUT=2", "connect only" },
 	{ "KAIORETRY_CONNECT_ATTEMPT_TIMEOUT=0", "greater than 0" },
 };
@@ -165,21 +175,46 @@ START_TEST(budget_rule)
 	p.budget = 0.5;
 	p.budget_min = 0.3;
 	for (int i = 0; i < 10; i++)
-		budget_deposit(FAMILY_SEND);
+		budget_deposit(FAMILY_SEND, NULL);
 	int allowed = 0;
 	for (int i = 0; i < 20; i++)
-		allowed += budget_withdraw(FAMILY_SEND, &p);
+		allowed += budget_withdraw(FAMILY_SEND, &p, NULL);
 	ck_assert_int_eq(allowed, 8);
-	budget_deposit(FAMILY_SEND);
-	budget_deposit(FAMILY_SEND);
-	ck_assert(budget_withdraw(FAMILY_SEND, &p));	/* 0.5 * 2 = 1 more */
-	ck_assert(!budget_withdraw(FAMILY_SEND, &p));
+	budget_deposit(FAMILY_SEND, NULL);
+	budget_deposit(FAMILY_SEND, NULL);
+	ck_assert(budget_withdraw(FAMILY_SEND, &p, NULL));	/* 0.5 * 2 = 1 more */
+	ck_assert(!budget_withdraw(FAMILY_SEND, &p, NULL));
 	/* Families have their own budgets. */
-	ck_assert(budget_withdraw(FAMILY_RECV, &p));
+	ck_assert(budget_withdraw(FAMILY_RECV, &p, NULL));
 	uint64_t also = 99;
 	ck_assert(budget_report_due(FAMILY_SEND, &also));
 	ck_assert_int_eq(also, 0);
 	ck_assert(!budget_report_due(FAMILY_SEND, &also));	/* same second */
+}
+END_TEST
+
+/* Host scope: the window words are the caller's (the host table's), so
+ * what one process deposits and withdraws there, another sees; this
+ * process's own words are untouched. */
+START_TEST(budget_host_words)
+{
+	uint64_t host[BUDGET_WINDOW_SECONDS] = { 0 };
+	struct policy p;
+	policy_builtin(&p, FAMILY_WRITE);
+	p.budget = 0.5;
+	p.budget_min = 0.2;		/* 2 per window */
+	for (int i = 0; i < 4; i++)
+		budget_deposit(FAMILY_WRITE, host);
+	int allowed = 0;
+	for (int i = 0; i < 10; i++)
+		allowed += budget_withdraw(FAMILY_WRITE, &p, host);
+	ck_assert_int_eq(allowed, 4);	/* 0.5 * 4 + 2 */
+	ck_assert(budget_withdraw(FAMILY_WRITE, &p, NULL));
+	/* Garbage in the words decodes to counts and never faults. */
+	for (int i = 0; i < BUDGET_WINDOW_SECONDS; i++)
+		host[i] = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
+	budget_deposit(FAMILY_WRITE, host);
+	(void)budget_withdraw(FAMILY_WRITE, &p, host);
 }
 END_TEST
 
@@ -196,6 +231,7 @@ Suite *beyond_suite(void)
 	tcase_add_loop_test(tc, bad_values_rejected, 0,
 			    sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, budget_rule);
+	tcase_add_test(tc, budget_host_words);
 	suite_add_tcase(s, tc);
 	return s;
 }
