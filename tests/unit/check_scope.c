@@ -180,7 +180,7 @@ static const struct { const char *ini, *needle; } bad_scopes[] = {
 	{ "[connect 10.0.0.1:0]\n", "port number" },
 	{ "[connect 10.0.0.1:http]\n", "port number" },
 	{ "[connect [10.0.0.1]:80]\n", "brackets are for IPv6" },
-	{ "[read 10.0.0.0/8]\n", "only connect, bind, getaddrinfo and resolver" },
+	{ "[read 10.0.0.0/8]\n", "only connect, bind, getaddrinfo, resolver and open" },
 	{ "[connect 10.0.0.0/8]\nlog = stderr\n", "belongs in [default]" },
 	{ "[getaddrinfo *.internal]\nattempt_timeout = 1\n", "connect only" },
 	{ "[program:]\n", "needs a NAME" },
