@@ -9,6 +9,7 @@
 
 #define EXPORT __attribute__((visibility("default")))
 #define COLD __attribute__((noinline, cold))
+#define ALWAYS_INLINE __attribute__((always_inline))
 #define UNPAREN(...) __VA_ARGS__
 
 #endif

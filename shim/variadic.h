@@ -6,8 +6,8 @@
  * named `flags`, so the saved arguments, the retry and the injector see
  * three plain arguments; every function defined from a row has the
  * prototype PROTOTYPE_<again>(params), variadic for those rows, and
- * starts with TAKE_MODE_<again>, which reads the mode only when the
- * caller had to pass one (va_arg past the caller's arguments reads
+ * reads the mode (ENTER_, TAKE_MODE_) only when the caller had to pass
+ * one (va_arg past the caller's arguments reads
  * garbage, or worse).  libc's own function is called with the mode
  * always: an open without O_CREAT ignores it. */
 #ifndef KAIORETRY_VARIADIC_H
@@ -17,9 +17,13 @@
 #include <stdarg.h>
 #include <sys/types.h>
 
+/* One test and branch on the success path: O_CREAT, or O_TMPFILE's own
+ * bit.  That bit without O_DIRECTORY (which O_TMPFILE includes) is a
+ * call the kernel refuses with EINVAL whatever the mode; for it the
+ * mode read is the caller's third argument register's spill, never
+ * used. */
 #ifdef O_TMPFILE
-#define NEEDS_MODE(flags)                                                     \
-	(((flags) & O_CREAT) != 0 || ((flags) & O_TMPFILE) == O_TMPFILE)
+#define NEEDS_MODE(flags) (((flags) & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY))) != 0)
 #else
 #define NEEDS_MODE(flags) (((flags) & O_CREAT) != 0)
 #endif
@@ -38,6 +42,28 @@
 #define PROTOTYPE_OPEN_MODE(params) (BEFORE_MODE params, ...)
 #define PROTOTYPE_NEVER(params) params
 
+/* ENTER_<again>(entered, args): the body of an exported function,
+ * which calls `entered`, the wrapper proper (always inlined), with the
+ * row's arguments.  open's reads the mode in a branch of its own: the
+ * va_list it sets up costs that branch only. */
+#define ENTER_REAL(entered, args) return entered args;
+#define ENTER_CONNECT ENTER_REAL
+#define ENTER_SENDMSG ENTER_REAL
+#define ENTER_BIND ENTER_REAL
+#define ENTER_OPEN ENTER_REAL
+#define ENTER_OPEN_MODE(entered, args)                                        \
+	if (NEEDS_MODE(flags)) {                                              \
+		va_list ap;                                                   \
+		va_start(ap, flags);                                          \
+		mode_t mode = va_arg(ap, mode_t);                             \
+		va_end(ap);                                                   \
+		return entered args;                                          \
+	}                                                                     \
+	mode_t mode = 0;                                                      \
+	return entered args;
+
+/* TAKE_MODE_<again>: what a function defined from a row (a resolver
+ * stub, an injector) starts with: open's mode, as a local `mode`. */
 #define TAKE_MODE_REAL
 #define TAKE_MODE_CONNECT
 #define TAKE_MODE_SENDMSG

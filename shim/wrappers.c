@@ -237,9 +237,8 @@ static inline void nothing_to_keep(const void *a)
 		return END_##again(r);                                        \
 	}                                                                     \
                                                                               \
-	EXPORT type name PROTOTYPE_##again(params)                            \
+	static inline ALWAYS_INLINE type name##_entered params                \
 	{                                                                     \
-		TAKE_MODE_##again                                             \
 		struct name##_args saved = { UNPAREN args };                  \
 		__asm__("" : : "m"(saved));                                   \
 		type r = attempt.name args;                                   \
@@ -248,6 +247,11 @@ static inline void nothing_to_keep(const void *a)
 			return name##_failed(r, &saved);                      \
 		SUCCEEDED(&saved);                                            \
 		return r;                                                     \
+	}                                                                     \
+                                                                              \
+	EXPORT type name PROTOTYPE_##again(params)                            \
+	{                                                                     \
+		ENTER_##again(name##_entered, args)                           \
 	}
 #include "../common/calls.def"
 #undef CALL

@@ -27,7 +27,9 @@
  *                               the machine's own timer accuracy
  *
  * WORKLOAD: write read sendrecv connect bind getaddrinfo gethostbyname
- *           gethostbyname_r res_query getpwnam getpwnam_r
+ *           gethostbyname_r res_query getpwnam getpwnam_r open open_creat
+ *           openat creat fopen, and glibc's open64 openat64 creat64
+ *           fopen64 __open_2 __openat_2 __open64_2 __openat64_2
  */
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -268,6 +270,61 @@ static void getpwnam_once(void)
 		die("getpwnam");
 }
 
+/* /dev/null opened and closed (close is not wrapped).  open_creat
+ * passes a mode, which the variadic wrapper reads; the fortify entry
+ * points are what -D_FORTIFY_SOURCE builds call. */
+#ifdef __GLIBC__
+int __open_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+#endif
+
+static void opened(int fd)
+{
+	if (fd < 0)
+		die("open");
+	close(fd);
+}
+
+static void fopened(FILE *f)
+{
+	if (!f)
+		die("fopen");
+	fclose(f);
+}
+
+static void open_once(void) { opened(open("/dev/null", O_RDONLY)); }
+static void open_creat_once(void)
+{
+	opened(open("/dev/null", O_WRONLY | O_CREAT, 0644));
+}
+static void openat_once(void)
+{
+	opened(openat(AT_FDCWD, "/dev/null", O_RDONLY));
+}
+static void creat_once(void) { opened(creat("/dev/null", 0644)); }
+static void fopen_once(void) { fopened(fopen("/dev/null", "r")); }
+#ifdef __GLIBC__
+static void open_2_once(void) { opened(__open_2("/dev/null", O_RDONLY)); }
+static void openat_2_once(void)
+{
+	opened(__openat_2(AT_FDCWD, "/dev/null", O_RDONLY));
+}
+static void open64_once(void) { opened(open64("/dev/null", O_RDONLY)); }
+static void openat64_once(void)
+{
+	opened(openat64(AT_FDCWD, "/dev/null", O_RDONLY));
+}
+static void creat64_once(void) { opened(creat64("/dev/null", 0644)); }
+static void fopen64_once(void) { fopened(fopen64("/dev/null", "r")); }
+static void open64_2_once(void) { opened(__open64_2("/dev/null", O_RDONLY)); }
+static void openat64_2_once(void)
+{
+	opened(__openat64_2(AT_FDCWD, "/dev/null", O_RDONLY));
+}
+#endif
+
 static void getpwnam_r_once(void)
 {
 	struct passwd pw, *result;
@@ -290,6 +347,21 @@ static const struct workload workloads[] = {
 	{ "res_query", open_dns, res_query_once },
 	{ "getpwnam", nothing, getpwnam_once },
 	{ "getpwnam_r", nothing, getpwnam_r_once },
+	{ "open", nothing, open_once },
+	{ "open_creat", nothing, open_creat_once },
+	{ "openat", nothing, openat_once },
+	{ "creat", nothing, creat_once },
+	{ "fopen", nothing, fopen_once },
+#ifdef __GLIBC__
+	{ "__open_2", nothing, open_2_once },
+	{ "__openat_2", nothing, openat_2_once },
+	{ "open64", nothing, open64_once },
+	{ "openat64", nothing, openat64_once },
+	{ "creat64", nothing, creat64_once },
+	{ "fopen64", nothing, fopen64_once },
+	{ "__open64_2", nothing, open64_2_once },
+	{ "__openat64_2", nothing, openat64_2_once },
+#endif
 };
 
 static int run(const char *name, long n)
