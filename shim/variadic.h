@@ -7,8 +7,9 @@
  * three plain arguments; every function defined from a row has the
  * prototype PROTOTYPE_<again>(params), variadic for those rows, and
  * reads the mode (ENTER_, TAKE_MODE_) only when the caller had to pass
- * one (va_arg past the caller's arguments reads
- * garbage, or worse).  libc's own function is called with the mode
+ * one (va_arg past the caller's arguments reads garbage, or worse),
+ * except the exported function where the ABI makes that read free
+ * (EXPORTED_).  libc's own function is called with the mode
  * always: an open without O_CREAT ignores it. */
 #ifndef KAIORETRY_VARIADIC_H
 #define KAIORETRY_VARIADIC_H
@@ -42,6 +43,29 @@
 #define PROTOTYPE_OPEN_MODE(params) (BEFORE_MODE params, ...)
 #define PROTOTYPE_NEVER(params) params
 
+/* EXPORTED_<again>(type, name, params): the exported function's head.
+ * On x86_64 and aarch64 a variadic argument travels exactly where the
+ * same named one would, so there open and openat take the mode as a
+ * named parameter, defined under another C name since <fcntl.h>'s
+ * prototype is variadic: no va_list on any path, which keeps open's
+ * O_CREAT path within the success-path budget.  A mode the caller did
+ * not pass is whatever that register holds, and libc's open ignores it
+ * as it ignores ours. */
+#define EXPORTED_REAL(type, name, params) EXPORT type name params
+#define EXPORTED_CONNECT EXPORTED_REAL
+#define EXPORTED_SENDMSG EXPORTED_REAL
+#define EXPORTED_BIND EXPORTED_REAL
+#define EXPORTED_OPEN EXPORTED_REAL
+#define EXPORTED_NEVER EXPORTED_REAL
+#if defined(__x86_64__) || defined(__aarch64__)
+#define EXPORTED_OPEN_MODE(type, name, params)                                \
+	EXPORT type name##_with_mode params __asm__(#name);                   \
+	EXPORT type name##_with_mode params
+#else
+#define EXPORTED_OPEN_MODE(type, name, params)                                \
+	EXPORT type name PROTOTYPE_OPEN_MODE(params)
+#endif
+
 /* ENTER_<again>(entered, args): the body of an exported function,
  * which calls `entered`, the wrapper proper (always inlined), with the
  * row's arguments.  open's reads the mode in a branch of its own: the
@@ -51,6 +75,10 @@
 #define ENTER_SENDMSG ENTER_REAL
 #define ENTER_BIND ENTER_REAL
 #define ENTER_OPEN ENTER_REAL
+#define ENTER_NEVER ENTER_REAL
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ENTER_OPEN_MODE ENTER_REAL
+#else
 #define ENTER_OPEN_MODE(entered, args)                                        \
 	if (NEEDS_MODE(flags)) {                                              \
 		va_list ap;                                                   \
@@ -61,6 +89,7 @@
 	}                                                                     \
 	mode_t mode = 0;                                                      \
 	return entered args;
+#endif
 
 /* TAKE_MODE_<again>: what a function defined from a row (a resolver
  * stub, an injector) starts with: open's mode, as a local `mode`. */

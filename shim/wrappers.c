@@ -249,7 +249,7 @@ static inline void nothing_to_keep(const void *a)
 		return r;                                                     \
 	}                                                                     \
                                                                               \
-	EXPORT type name PROTOTYPE_##again(params)                            \
+	EXPORTED_##again(type, name, params)                                  \
 	{                                                                     \
 		ENTER_##again(name##_entered, args)                           \
 	}
