@@ -8,13 +8,15 @@
  * program must see it: EINTR (a handler without SA_RESTART asked the
  * call to stop) and EEXIST (O_CREAT | O_EXCL found the file: the
  * program's lock or "create once" answer), never retried, not even
- * under `errors = all`.  The path is the program's and may be bad: it
+ * under `errors = all`.  An open with O_NONBLOCK (a FIFO without a
+ * reader answers ENXIO) is an event loop's: never slept on.  The path is the program's and may be bad: it
  * is matched from a copy (progmem.h), as written (a relative path is
  * not resolved against the working directory or openat's dirfd).  A
  * path longer than the copy matches no section. */
 #include "open.h"
 
 #include <errno.h>
+#include <fcntl.h>
 
 #include "progmem.h"
 #include "runtime.h"
@@ -35,10 +37,10 @@ static bool open_asked_for(const struct config *cfg)
 	return false;
 }
 
-bool open_begin(struct series *s, const char *call, int code,
+bool open_begin(struct series *s, const char *call, int code, int flags,
 		const char *path)
 {
-	if (code == EINTR || code == EEXIST)
+	if (code == EINTR || code == EEXIST || (flags & O_NONBLOCK))
 		return false;
 	int saved = errno;
 	bool asked = open_asked_for(runtime_config());

@@ -8,9 +8,10 @@
 #include "series.h"
 
 /* series_begin for `call`'s first failure `code` on the program's
- * `path`, when the configuration asks for the open family or an [open
- * GLOB] section covers the path. */
-bool open_begin(struct series *s, const char *call, int code,
+ * `path` opened with `flags` (0 for creat and fopen), when the
+ * configuration asks for the open family or an [open GLOB] section
+ * covers the path. */
+bool open_begin(struct series *s, const char *call, int code, int flags,
 		const char *path);
 
 #endif

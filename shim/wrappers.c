@@ -181,8 +181,9 @@ static inline int r_failure(int r, int h)
 	sendmsg_begin(&s, code, UNPAREN args)
 #define BEGIN_BIND(family, name, first, code, blocking, args, dest)        \
 	bind_begin(&s, code, UNPAREN args)
+#define OPEN_FLAGS(fd, flags) (flags)
 #define BEGIN_OPEN(family, name, first, code, blocking, args, dest)        \
-	open_begin(&s, #name, code, PATH_OF dest)
+	open_begin(&s, #name, code, OPEN_FLAGS blocking, PATH_OF dest)
 #define BEGIN_OPEN_MODE BEGIN_OPEN
 #define BEGIN_NEVER(family, name, first, code, blocking, args, dest) false
 #define PATH_OF(addr, len, path) path

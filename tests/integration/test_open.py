@@ -223,3 +223,25 @@ def test_eexist_and_a_bad_path_pointer_pass_through():
             assert pre.returncode == 1 and answer in pre.stdout, pre
             assert took(pre.stdout) < 0.05, pre.stdout
             assert series_lines(pre.stderr) == [], pre.stderr
+
+
+def test_a_non_blocking_open_is_never_slept_on():
+    """A FIFO without a reader answers open(O_WRONLY | O_NONBLOCK) with
+    ENXIO, one of the family's errors: under a section that covers it
+    the shim still returns at once, as raw (an event loop must not
+    sleep), while a blocking open of a late path under the same section
+    waits."""
+    with tempdir() as d:
+        fifo = os.path.join(d, "app.fifo")
+        os.mkfifo(fifo)
+        env = shim_env({"KAIORETRY_CONFIG": config(
+            d, f"[open {d}/*]\ndelay = 0.05\n")})
+        raw = opener(["fifo-nonblock", fifo], shim_env(preload=False))
+        pre = opener(["fifo-nonblock", fifo], env)
+        late = os.path.join(d, "late")
+        waited = opener(["open", late], env, make=lambda: touch(late))
+    assert raw.returncode == 1 and "No such device or address" in raw.stdout, raw
+    assert pre.returncode == 1 and "No such device or address" in pre.stdout, pre
+    assert took(pre.stdout) < 0.05, pre.stdout
+    assert series_lines(pre.stderr) == [], pre.stderr
+    assert waited.returncode == 0, (waited.stdout, waited.stderr)

@@ -7,7 +7,8 @@
  * dirfd), creat, fopen, open64 or fopen64, or a creating form:
  * open-creat, openat-creat (O_CREAT | O_WRONLY, MODE octal), open-excl
  * (O_CREAT | O_EXCL | O_WRONLY) or tmpfile (O_TMPFILE | O_WRONLY in the
- * directory PATH); or badptr: open with the path pointer 1 (PATH
+ * directory PATH); fifo-nonblock: open(O_WRONLY | O_NONBLOCK), which a
+ * FIFO without a reader answers with ENXIO; or badptr: open with the path pointer 1 (PATH
  * unused).  With MODE, the umask
  * is 0 and the new file's permission bits are printed.  The flags are
  * read from the command line, so a -D_FORTIFY_SOURCE build cannot see
@@ -73,6 +74,8 @@ int main(int argc, char **argv)
 		fd = openat(dirfd, base, flags | O_CREAT, mode);
 	else if (strcmp(call, "open-excl") == 0)
 		fd = open(path, flags | O_CREAT | O_EXCL, mode);
+	else if (strcmp(call, "fifo-nonblock") == 0)
+		fd = open(path, O_WRONLY | O_NONBLOCK);
 	else if (strcmp(call, "badptr") == 0)
 		fd = open((const char *)1, flags);
 	else if (strcmp(call, "tmpfile") == 0)
