@@ -1,24 +1,7 @@
-/* control_page.c: naming, reading and writing the run-time control
- * page of control_page.h, shared by the library and the command so
- * that they agree on it.  No allocation, no libc but memcpy. */
+/* control_page.c: reading and writing the run-time control page of
+ * control_page.h, shared by the library and the command so that they
+ * agree on it.  No allocation, no libc but memcpy. */
 #include "control_page.h"
-
-#include "text.h"
-
-void control_path(char *out, bool run_user, uid_t uid, pid_t pid)
-{
-	struct text t = { 0 };
-	if (run_user) {
-		text_str(&t, "/run/user/");
-		text_uint(&t, uid);
-		text_str(&t, "/kaioretry/");
-	} else {
-		text_str(&t, "/dev/shm/kaioretry.");
-	}
-	text_uint(&t, (uint64_t)pid);
-	__builtin_memcpy(out, t.buf, t.len);
-	out[t.len] = '\0';
-}
 
 static bool well_formed(const struct control_rules *r)
 {

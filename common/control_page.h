@@ -1,16 +1,21 @@
-/* control_page.h: the file through which `kaioretry fault PID` changes
+/* control_page.h: the page through which `kaioretry fault PID` changes
  * the injection rules of a running process (shim/inject_control.c
  * creates and reads it, config/cli/fault.c writes it).
  *
- * The file is one fixed-size page set, mode 0600 in a directory only
- * its user can enter, mapped shared by the process, which holds no
- * descriptor to it.  The command (under flock, one writer at a time)
- * writes the whole rule list, seqlock-style: `generation` is odd while
- * it writes and even after.  The process compares `generation` with the
- * last one it applied on each call of its injection path, and on a
- * change copies the list, checks that the generation did not move while
- * it copied, and applies it.  Each rule keeps its number for the
- * process's life: numbers come from `next_id` and are never reused. */
+ * The page is a System V shared memory segment of mode 0600, made
+ * IPC_PRIVATE by the process and marked for removal at once: it has no
+ * name to squat or collide on, cannot be truncated under the process,
+ * and goes with the last process attached to it.  The command finds it
+ * in /proc/PID/maps (a `/SYSV00000000 (deleted)` line whose inode is
+ * the shmid) and attaches it with the caller's rights.  Writers take
+ * `writer` (their pid, by compare-and-swap; a dead writer's is taken
+ * over) and write the whole rule list, seqlock-style: `generation` is
+ * odd while one writes and even after.  The process compares
+ * `generation` with the last one it applied on each call of its
+ * injection path, and on a change copies the list, checks that the
+ * generation did not move while it copied, and applies it.  Each rule
+ * keeps its number for the process's life: numbers come from `next_id`
+ * and are never reused. */
 #ifndef KAIORETRY_CONTROL_PAGE_H
 #define KAIORETRY_CONTROL_PAGE_H
 
@@ -23,7 +28,6 @@
 #define CONTROL_IDS_MAX 64		/* rule numbers over a process's life */
 #define CONTROL_TEXT_MAX 256		/* one rule's text, with its NUL */
 #define CONTROL_WHY_MAX 256
-#define CONTROL_PATH_MAX 64
 
 struct control_rules {
 	uint32_t next_id;		/* the number the next rule gets */
@@ -39,15 +43,12 @@ struct control_page {
 	uint32_t size;			/* sizeof(struct control_page) */
 	int32_t pid;			/* the process it controls */
 	uint32_t generation;		/* even: stable; odd: being written */
+	int32_t writer;			/* pid of the command writing, or 0 */
 	uint32_t applied;		/* the generation the process applied */
 	uint32_t refused_generation;	/* the one it could not, and why: */
 	char refused[CONTROL_WHY_MAX];
 	struct control_rules rules;
 };
-
-/* The file's name for a process: in /run/user/UID/kaioretry/ when
- * run_user, else in /dev/shm.  out holds CONTROL_PATH_MAX bytes. */
-void control_path(char *out, bool run_user, uid_t uid, pid_t pid);
 
 /* Copies the rule list: 1, and *generation the one copied; 0 when a
  * writer was busy (an odd or moving generation); -1 when the copy of

@@ -1,31 +1,31 @@
 /* inject_control.c: the process's side of `kaioretry fault PID`.
  *
  * At start a process with injection on creates its page (see
- * common/control_page.h): /run/user/UID/kaioretry/PID when that
- * directory is ours, else /dev/shm/kaioretry.PID; created exclusively,
- * never through a symlink, checked with fstat to be our own regular
- * file of mode 0600, mapped shared, and its descriptor closed: the
- * program sees no descriptor of ours.  Only its own user (or root) can
- * open it, which the kernel checks.  No thread and no signal: each call
- * of the injection path compares the page's generation with the one in
- * force (inject_control_poll), and the first call after a change puts
- * the new rules in force (inject_rules.h), so a change acts on the next
- * call.  A rule the parser refuses changes nothing: the old rules stay.
+ * common/control_page.h): a System V shared memory segment,
+ * IPC_PRIVATE, mode 0600, attached and at once marked for removal, so
+ * that it has no name, cannot be truncated, and goes when the last
+ * process attached to it does.  The program sees no descriptor of
+ * ours.  Only its own user (or root) can attach it, which the kernel
+ * checks.  No thread and no signal: each call of the injection path
+ * compares the page's generation with the one in force
+ * (inject_control_poll), and the first call after a change puts the
+ * new rules in force (inject_rules.h), so a change acts on the next
+ * call.  A rule the parser refuses, or a page holding garbage, changes
+ * nothing: the old rules stay.
  *
- * A fork child gets a page of its own, by its pid, listing the rules
- * it inherited, and lets go of its parent's; the file goes at exit.
+ * A fork child gets a page of its own, listing the rules it inherited,
+ * and detaches its parent's; exec and exit detach by themselves.
  * Everything here uses raw system calls, which no wrapper sees. */
 #include "inject_control.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "../config/errnames.h"
 #include "inject_rules.h"
 #include "inject_toxics.h"
 #include "log.h"
@@ -35,69 +35,35 @@ const uint32_t *inject_control_generation = &no_page;
 uint32_t inject_control_seen;
 
 static struct control_page *page;
-static char path[CONTROL_PATH_MAX];
+static int shmid;			/* the page's segment */
+static int failed_errno;		/* why there is no page */
 static pid_t owner;			/* the pid the page is for */
 static const struct log_settings *log_to;
 static int applying;			/* one thread applies at a time */
 static struct control_rules copy;	/* under `applying` */
 static struct inject_spec parsed;	/* under `applying` */
 
-static bool our_directory(const char *dir, uid_t uid, bool private)
+/* A new private segment for the page, attached and marked for
+ * removal; NULL, and errno, when the kernel (limits, seccomp) says no. */
+static struct control_page *attach_new(void)
 {
-	struct stat st;
-	return syscall(SYS_newfstatat, AT_FDCWD, dir, &st,
-		       AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
-	       st.st_uid == uid && (!private || (st.st_mode & 077) == 0);
-}
-
-/* /run/user/UID/kaioretry, made if /run/user/UID is ours. */
-static bool run_user_ready(uid_t uid)
-{
-	char dir[CONTROL_PATH_MAX], *slash;
-	control_path(dir, true, uid, 0);
-	slash = __builtin_strrchr(dir, '/');
-	*slash = '\0';
-	char *parent_end = __builtin_strrchr(dir, '/');
-	*parent_end = '\0';
-	bool parent_ours = our_directory(dir, uid, false);
-	*parent_end = '/';
-	if (!parent_ours)
-		return false;
-	syscall(SYS_mkdirat, AT_FDCWD, dir, 0700);
-	return our_directory(dir, uid, true);
-}
-
-/* A new file at `at`; a leftover of ours by the same name (an earlier
- * program of this pid, before an exec or a crash) is replaced. */
-static int create_exclusive(const char *at, uid_t uid)
-{
-	for (int attempt = 0; attempt < 2; attempt++) {
-		int fd = (int)syscall(SYS_openat, AT_FDCWD, at,
-				      O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-				      O_CLOEXEC, 0600);
-		struct stat st;
-		if (fd >= 0 || errno != EEXIST ||
-		    syscall(SYS_newfstatat, AT_FDCWD, at, &st,
-			    AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(st.st_mode) || st.st_uid != uid)
-			return fd;
-		syscall(SYS_unlinkat, AT_FDCWD, at, 0);
-	}
-	return -1;
-}
-
-static struct control_page *map_new(int fd, uid_t uid)
-{
-	struct stat st;
-	void *m;
-	if (syscall(SYS_fchmod, fd, 0600) != 0 ||
-	    syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != uid || (st.st_mode & 07777) != 0600 ||
-	    syscall(SYS_ftruncate, fd, sizeof(struct control_page)) != 0)
+	int id = (int)syscall(SYS_shmget, IPC_PRIVATE,
+			      sizeof(struct control_page), IPC_CREAT | 0600);
+	if (id < 0)
 		return NULL;
-	m = (void *)syscall(SYS_mmap, NULL, sizeof(struct control_page),
-			    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	return m == MAP_FAILED ? NULL : m;
+	void *m = (void *)syscall(SYS_shmat, id, NULL, 0);
+	int failed = m == (void *)-1 ? errno : 0;
+	/* Marked at once: nothing of it outlives its last attacher. */
+	if (syscall(SYS_shmctl, id, IPC_RMID, NULL) != 0 && !failed) {
+		failed = errno;
+		syscall(SYS_shmdt, m);
+	}
+	if (failed) {
+		errno = failed;
+		return NULL;
+	}
+	shmid = id;
+	return m;
 }
 
 /* The rules in force, as the page lists them. */
@@ -120,26 +86,12 @@ static void list_in_force(struct control_rules *out)
 	}
 }
 
-/* This process's page, by pid; false, and no page, when it cannot be
- * made safely. */
+/* This process's page; false, and no page, when the kernel says no. */
 static bool create_page(pid_t pid)
 {
-	uid_t uid = (uid_t)syscall(SYS_geteuid);
-	int fd = -1;
-	if (run_user_ready(uid)) {
-		control_path(path, true, uid, pid);
-		fd = create_exclusive(path, uid);
-	}
-	if (fd < 0) {
-		control_path(path, false, uid, pid);
-		fd = create_exclusive(path, uid);
-	}
-	if (fd < 0)
-		return false;
-	struct control_page *p = map_new(fd, uid);
-	syscall(SYS_close, fd);
+	struct control_page *p = attach_new();
 	if (!p) {
-		syscall(SYS_unlinkat, AT_FDCWD, path, 0);
+		failed_errno = errno;
 		return false;
 	}
 	p->magic = CONTROL_MAGIC;
@@ -240,7 +192,7 @@ void inject_control_apply(void)
 	if (got > 0)
 		put_in_force(generation);
 	else if (got < 0)
-		refuse(generation, "the control file is malformed");
+		refuse(generation, "the control page is malformed");
 	if (got != 0) {
 		__atomic_store_n(&page->applied, generation, __ATOMIC_RELEASE);
 		__atomic_store_n(&inject_control_seen, generation,
@@ -263,10 +215,10 @@ static void child_page(void)
 		struct text t;
 		log_line_begin(&t);
 		text_str(&t, "fault injection: no run-time control in this "
-			 "fork child: its control file could not be made");
+			 "fork child: its control page could not be made");
 		log_send(log_to, LOG_WARNING, &t);
 	}
-	syscall(SYS_munmap, inherited, sizeof(*inherited));
+	syscall(SYS_shmdt, inherited);
 	errno = saved;
 }
 
@@ -281,20 +233,15 @@ void inject_control_start(const struct config *cfg)
 		text_str(&t, "fault injection: run-time control by `kaioretry "
 			 "fault ");
 		text_int(&t, owner);
-		text_str(&t, "` (");
-		text_str(&t, path);
+		text_str(&t, "` (System V shared memory ");
+		text_int(&t, shmid);
 		text_str(&t, ")");
 	} else {
-		text_str(&t, "fault injection: no run-time control: ");
-		text_str(&t, path);
-		text_str(&t, " could not be made safely");
+		text_str(&t, "fault injection: no run-time control: no System V "
+			 "shared memory segment: ");
+		const char *name = errname_of(failed_errno);
+		text_str(&t, name ? name : "refused");
 	}
 	log_send(log_to, LOG_INFO, &t);
 	errno = saved;
-}
-
-__attribute__((destructor)) static void remove_page(void)
-{
-	if (page && owner == (pid_t)syscall(SYS_getpid))
-		syscall(SYS_unlinkat, AT_FDCWD, path, 0);
 }

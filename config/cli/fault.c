@@ -4,21 +4,19 @@
  *
  * A rule is checked by the library's own parser before anything is
  * written, so it is refused with the words `kaioretry --check` uses and
- * the process's rules stay.  The file is found through the process's
- * own /proc/PID/maps, which proves the live process maps it, and opened
- * with the caller's rights: the kernel lets only the process's user (or
- * root) open it.  Writers take an exclusive flock, one at a time.
- * Files of processes that are gone are removed on the way. */
-#include <dirent.h>
+ * the process's rules stay.  The page, a System V segment, is found
+ * through the process's own /proc/PID/maps (the `/SYSV` line's inode is
+ * its shmid), checked with IPC_STAT to have been made by that process,
+ * and attached with the caller's rights: the kernel lets only the
+ * process's user (or root) attach it.  Writers take the page's `writer`
+ * word, one at a time. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
+#include <sys/shm.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../common/control_page.h"
@@ -34,105 +32,104 @@ static int fail(const char *what)
 	return 1;
 }
 
-/* Removes our files in `dir` named PREFIX + PID whose process is gone. */
-static void remove_stale(const char *dir, const char *prefix)
+static const char permission[] = "Permission denied (only its own user "
+	"or root may change its rules)";
+
+/* Attaches segment `id` if it is the page `pid` made; NULL if not. */
+static struct control_page *attach_if_page(int id, pid_t pid, int *err)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t plen = strlen(prefix);
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		struct stat st;
-		char *end;
-		if (strncmp(e->d_name, prefix, plen) != 0)
-			continue;
-		long pid = strtol(e->d_name + plen, &end, 10);
-		if (pid <= 0 || *end || kill((pid_t)pid, 0) == 0 ||
-		    errno != ESRCH ||
-		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
-			continue;
-		unlinkat(dirfd(d), e->d_name, 0);
+	struct shmid_ds ds;
+	if (shmctl(id, IPC_STAT, &ds) != 0) {
+		*err = errno;
+		return NULL;
 	}
-	closedir(d);
+	if (ds.shm_cpid != pid || ds.shm_segsz != sizeof(struct control_page) ||
+	    ds.shm_perm.__key != IPC_PRIVATE)
+		return NULL;
+	struct control_page *page = shmat(id, NULL, 0);
+	if (page == (void *)-1) {
+		*err = errno;
+		return NULL;
+	}
+	if (page->magic == CONTROL_MAGIC && page->size == sizeof(*page) &&
+	    page->pid == pid)
+		return page;
+	shmdt(page);
+	return NULL;
 }
 
-/* Whether `pid` maps `path` (1), does not (0), or we may not look (-1). */
-static int maps_file(pid_t pid, const char *path)
+/* PID's control page, attached; NULL after saying why. */
+static struct control_page *attach_page(pid_t pid)
 {
-	char maps[64], line[512];
-	int found = 0;
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-	FILE *f = fopen(maps, "re");
-	if (!f)
-		return -1;
-	size_t len = strlen(path);
-	while (fgets(line, sizeof(line), f)) {
-		char *at = strchr(line, '/');
-		if (at && strncmp(at, path, len) == 0 &&
-		    (at[len] == '\n' || at[len] == ' '))
-			found = 1;
-	}
-	fclose(f);
-	return found;
-}
-
-/* Opens PID's control file and maps it; NULL after saying why. */
-static struct control_page *open_page(pid_t pid, int *fd_out)
-{
-	char proc[32], path[CONTROL_PATH_MAX], why[CONTROL_PATH_MAX + 160];
-	struct stat owner, st;
-	const char *not_controlled = "it takes no run-time control: only a "
-		"process started with fault injection on (any rules, or "
-		"KAIORETRY_INJECT=control) does";
-	snprintf(proc, sizeof(proc), "/proc/%d", (int)pid);
+	char maps[32], line[512];
+	struct control_page *page = NULL;
+	int err = 0;
 	if (kill(pid, 0) != 0 && errno == ESRCH) {
 		fail("no such process");
 		return NULL;
 	}
-	if (stat(proc, &owner) != 0) {
-		fail(strerror(errno));
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	FILE *f = fopen(maps, "re");
+	if (!f) {
+		fail(errno == EACCES || errno == EPERM ? permission :
+		     strerror(errno));
 		return NULL;
 	}
-	int mapped = 0;
-	for (int run_user = 1; run_user >= 0 && mapped != 1; run_user--) {
-		control_path(path, run_user, owner.st_uid, pid);
-		mapped = maps_file(pid, path);
-		if (mapped < 0 && access(path, F_OK) == 0)
-			break;	/* not ours to see: the kernel will say */
+	while (!page && fgets(line, sizeof(line), f)) {
+		unsigned long inode;
+		char name[16];
+		if (sscanf(line, "%*s %*s %*s %*s %lu /%15s", &inode, name) == 2 &&
+		    strncmp(name, "SYSV", 4) == 0 && inode <= 0x7fffffff)
+			page = attach_if_page((int)inode, pid, &err);
 	}
-	if (mapped == 0) {
-		fail(not_controlled);
-		return NULL;
+	if (!page && ferror(f))
+		err = errno;
+	fclose(f);
+	if (page)
+		return page;
+	if (err == EACCES || err == EPERM)
+		fail(permission);
+	else if (err)
+		fail(strerror(err));
+	else
+		fail("it takes no run-time control: only a process started "
+		     "with fault injection on (any rules, or "
+		     "KAIORETRY_INJECT=control) does");
+	return NULL;
+}
+
+static bool gone(pid_t pid)
+{
+	return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Makes us the page's one writer, taking over from a dead one, waiting
+ * up to a second for a live one; false after saying why. */
+static bool become_writer(struct control_page *page)
+{
+	int32_t me = (int32_t)getpid();
+	for (int waited = 0; waited <= 100; waited++) {
+		int32_t holder = 0;
+		if (__atomic_compare_exchange_n(&page->writer, &holder, me, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return true;
+		if ((holder < 0 || gone(holder)) &&
+		    __atomic_compare_exchange_n(&page->writer, &holder, me,
+						false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return true;
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 	}
-	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, sizeof(why), "%s: %s%s", path, strerror(errno),
-			 errno == EACCES ? " (only its own user or root may "
-			 "change its rules)" : errno == ENOENT ?
-			 "; it takes no run-time control" : "");
-		fail(why);
-		return NULL;
-	}
-	struct control_page *page = MAP_FAILED;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (st.st_uid == owner.st_uid || st.st_uid == 0) &&
-	    (st.st_mode & 077) == 0 && st.st_size >= (off_t)sizeof(*page))
-		page = mmap(NULL, sizeof(*page), PROT_READ | PROT_WRITE,
-			    MAP_SHARED, fd, 0);
-	if (page == MAP_FAILED || page->magic != CONTROL_MAGIC ||
-	    page->size != sizeof(*page) || page->pid != pid) {
-		if (page != MAP_FAILED)
-			munmap(page, sizeof(*page));
-		close(fd);
-		snprintf(why, sizeof(why), "%s is not a control file of this "
-			 "version for it", path);
-		fail(why);
-		return NULL;
-	}
-	*fd_out = fd;
-	return page;
+	fail("another `kaioretry fault` is changing its rules; try again");
+	return false;
+}
+
+static void stop_writing(struct control_page *page)
+{
+	int32_t me = (int32_t)getpid();
+	__atomic_compare_exchange_n(&page->writer, &me, 0, false,
+				    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
 static int list(const struct control_page *page, const struct control_rules *r,
@@ -221,7 +218,7 @@ int fault_command(int argc, char **argv)
 	char why[INJECT_WHY_MAX], *end;
 	struct control_rules rules;
 	uint32_t generation;
-	int fd, rc;
+	int rc;
 	if (argc < 2)
 		goto usage;
 	pid_text = argv[0];
@@ -238,19 +235,16 @@ int fault_command(int argc, char **argv)
 		fprintf(stderr, "kaioretry: fault %s add: %s\n", pid_text, bad);
 		return 1;
 	}
-	char dir[CONTROL_PATH_MAX];
-	control_path(dir, true, geteuid(), 0);
-	*strrchr(dir, '/') = '\0';
-	remove_stale(dir, "");
-	remove_stale("/dev/shm", "kaioretry.");
-
-	struct control_page *page = open_page((pid_t)pid, &fd);
+	struct control_page *page = attach_page((pid_t)pid);
 	if (!page)
 		return 1;
-	flock(fd, LOCK_EX);
+	if (!become_writer(page)) {
+		shmdt(page);
+		return 1;
+	}
 	int got = control_snapshot(page, &rules, &generation);
 	if (got <= 0 && !(is_clear && argc == 2))
-		rc = fail("its control file is damaged (a writer stopped "
+		rc = fail("its control page is damaged (a writer stopped "
 			  "half-way); `clear` with no number repairs it");
 	else if (got <= 0)
 		rules.next_id = CONTROL_IDS_MAX + 1, rc = clear(page, &rules, NULL);
@@ -260,8 +254,8 @@ int fault_command(int argc, char **argv)
 		rc = add(page, &rules, argv[2]);
 	else
 		rc = clear(page, &rules, argc == 3 ? argv[2] : NULL);
-	munmap(page, sizeof(*page));
-	close(fd);
+	stop_writing(page);
+	shmdt(page);
 	return rc;
 usage:
 	fputs("usage: kaioretry fault PID list | add RULE | clear [N]\n",

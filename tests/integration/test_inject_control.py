@@ -5,10 +5,12 @@ them, a malformed rule is refused as `--check` refuses it and the old
 rules stay, each rule's lifetime is in the log and the JSON report, and
 a process that did not opt in cannot be controlled and holds nothing of
 ours."""
+import ctypes
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -102,7 +104,7 @@ class Client:
 
 def python_client(port, extra, prefix=()):
     """The client, preloaded; after `prefix` (setpriv) when given, which
-    is not preloaded itself: it would make the control file, as root,
+    is not preloaded itself: it would make the control page, as root,
     before it execs the client as another user, who could then not."""
     env = shim_env({"KAIORETRY_TRIES": "1", **extra}, preload=not prefix)
     if prefix:
@@ -240,21 +242,30 @@ def test_another_user_is_refused_by_the_kernel():
             client.stop()
 
 
+def segments_made_by(pid):
+    """The shmids of the System V segments process `pid` created."""
+    with open("/proc/sysvipc/shm") as f:
+        rows = [l.split() for l in f][1:]
+    return [int(r[1]) for r in rows if r[4] == str(pid)]
+
+
 def ours(pid):
-    """What of kaioretry process `pid` has open or mapped, but the library."""
+    """What of kaioretry process `pid` has open or mapped, but the
+    library: its files, and its System V segments ("SYSV shmid")."""
     fds = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
     with open(f"/proc/{pid}/maps") as f:
-        maps = [l.split()[-1] for l in f if "/" in l]
+        maps = [l.split() for l in f if "/" in l]
     lib = os.path.realpath(LIB)
-    return ([f for f in fds if "kaioretry" in f] +
-            sorted({m for m in maps if "kaioretry" in m and m != lib}))
+    files = {m[5] for m in maps if "kaioretry" in m[5] and m[5] != lib}
+    segments = {f"SYSV {m[4]}" for m in maps if m[5].startswith("/SYSV")}
+    return [f for f in fds if "kaioretry" in f] + sorted(files | segments)
 
 
 def test_a_process_that_did_not_opt_in_cannot_be_controlled():
     """connect_every raw and preloaded without injection: the command is
     refused on both, both connect cleanly throughout, and neither has
-    anything of ours open or mapped; opted in, it has its page mapped
-    (and no descriptor)."""
+    anything of ours open or mapped; opted in, it has its page mapped,
+    one System V segment it made (and no descriptor)."""
     results = {}
     with Server() as server:
         argv = [prog("connect_every"), str(server.port), "20"]
@@ -266,6 +277,7 @@ def test_a_process_that_did_not_opt_in_cannot_be_controlled():
             try:
                 settle(client)
                 held = ours(client.pid)
+                made = segments_made_by(client.pid)
                 r = fault(client.pid, "add", "connect:error=ECONNREFUSED")
                 if name == "control":
                     client.wait_for(lambda l: l[1] == "ECONNREFUSED")
@@ -273,18 +285,19 @@ def test_a_process_that_did_not_opt_in_cannot_be_controlled():
                     settle(client)
             finally:
                 client.stop()
-            results[name] = (held, r.returncode, r.stderr, client.pid)
+            results[name] = (held, r.returncode, r.stderr, made)
     for name in ("raw", "preloaded"):
         held, rc, stderr, _ = results[name]
         assert held == [] and rc == 1, results[name]
         assert "it takes no run-time control" in stderr, stderr
-    held, rc, _, pid = results["control"]
-    assert held == [f"/dev/shm/kaioretry.{pid}"] and rc == 0, results["control"]
+    held, rc, _, made = results["control"]
+    assert len(made) == 1 and held == [f"SYSV {made[0]}"] and rc == 0, \
+        results["control"]
 
 
 def test_a_fork_child_has_rules_of_its_own():
-    """The child of fork() gets its own control file by its pid; a rule
-    added to it leaves its parent alone."""
+    """The child of fork() gets its own control page; a rule added to it
+    leaves its parent alone; neither leaves a segment behind."""
     forker = CLIENT.replace("while not", "if os.fork() == 0:\n"
                             "    print('child', os.getpid(), flush=True)\nwhile not")
     with Server() as server:
@@ -310,8 +323,78 @@ def test_a_fork_child_has_rules_of_its_own():
             out = proc.stdout.read()
             proc.wait(10)
     assert "ECONNREFUSED" in out and " ok" in out
-    assert not [n for n in os.listdir("/dev/shm") if n in
-                (f"kaioretry.{parent}", f"kaioretry.{child}")]
+    assert segments_made_by(parent) == segments_made_by(child) == []
+
+
+LIBC = ctypes.CDLL(None, use_errno=True)
+LIBC.shmat.restype = ctypes.c_void_p
+LIBC.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+LIBC.shmdt.argtypes = [ctypes.c_void_p]
+
+
+def scribble(shmid, offset, data):
+    """Writes `data` into segment `shmid` at `offset`, as its user may."""
+    at = LIBC.shmat(shmid, None, 0)
+    assert at not in (None, ctypes.c_void_p(-1).value), ctypes.get_errno()
+    try:
+        ctypes.memmove(at + offset, data, len(data))
+    finally:
+        LIBC.shmdt(at)
+
+
+def test_truncation_or_garbage_cannot_crash_the_process():
+    """An opted-in client with a rule in force: whatever its own user
+    truncates (a control file by the pid's name, where one exists) or
+    writes into its page (garbage rules under a new generation, then
+    garbage over the whole page), it keeps running, keeps its rule and
+    exits 0; the malformed page is refused in its log."""
+    with Server() as server:
+        client = python_client(server.port, {"KAIORETRY_INJECT": "control"})
+        try:
+            settle(client)
+            acts_within_100ms(client, ["add", "connect:error=ECONNREFUSED"],
+                              "ECONNREFUSED")
+            for name in (f"/dev/shm/kaioretry.{client.pid}",
+                         f"/run/user/{os.geteuid()}/kaioretry/{client.pid}"):
+                if os.path.exists(name):
+                    os.truncate(name, 0)
+            for shmid in segments_made_by(client.pid):
+                # Rules that are not well formed (common/control_page.h:
+                # the rule list starts at 284), then a new generation
+                # (at 12): the process sees a change.
+                scribble(shmid, 284, b"\xff" * 64)
+                scribble(shmid, 12, (1 << 30).to_bytes(4, "little"))
+            seen = len(client.lines)
+            client.wait_for(lambda l: len(client.lines) >= seen + 5)
+            for shmid in segments_made_by(client.pid):
+                scribble(shmid, 0, os.urandom(4096))
+            seen = len(client.lines)
+            client.wait_for(lambda l: len(client.lines) >= seen + 5)
+            assert client.proc.poll() is None
+            assert all(r == "ECONNREFUSED" for _, r in client.lines[seen:])
+        finally:
+            stderr = client.stop()
+    assert client.proc.returncode == 0, (client.proc.returncode, stderr)
+    assert "kaioretry fault refused, the rules stay: the control page is " \
+        "malformed" in stderr, stderr
+
+
+def test_no_segment_outlives_its_process():
+    """Nothing of a controlled process stays once it is gone, even
+    killed by SIGKILL: no segment it made, no file by its pid."""
+    with Server() as server:
+        client = python_client(server.port, {"KAIORETRY_INJECT": "control"})
+        try:
+            settle(client)
+            assert len(segments_made_by(client.pid)) == 1
+            client.proc.send_signal(signal.SIGKILL)
+        finally:
+            client.stop()
+    assert client.proc.returncode == -signal.SIGKILL
+    assert segments_made_by(client.pid) == []
+    assert not [n for n in (f"/dev/shm/kaioretry.{client.pid}",
+                            f"/run/user/{os.geteuid()}/kaioretry/{client.pid}")
+                if os.path.exists(n)]
 
 
 def test_check_and_explain_know_the_opt_in():
