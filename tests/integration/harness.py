@@ -165,6 +165,16 @@ def tempdir():
     return tempfile.TemporaryDirectory(prefix="kaioretry-test-")
 
 
+def write_ini(directory, text):
+    """directory/kaioretry.ini holding text, mode 0644: an INI file the
+    shim trusts (ours, not group-writable)."""
+    path = os.path.join(directory, "kaioretry.ini")
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o644)
+    return path
+
+
 class Skip(Exception):
     """Raised by a test that cannot run here; the runner counts it."""
 

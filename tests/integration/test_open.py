@@ -10,7 +10,7 @@ import subprocess
 import threading
 import time
 
-from harness import LIB, Skip, prog, run, series_lines, shim_env, tempdir
+from harness import LIB, Skip, prog, run, series_lines, shim_env, tempdir, write_ini
 
 LATE = 0.5
 
@@ -19,13 +19,6 @@ def took(stdout):
     return float(stdout.split("took ")[1].split()[0])
 
 
-def config(directory, text):
-    """An INI file the shim trusts (ours, not group-writable)."""
-    path = os.path.join(directory, "kaioretry.ini")
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o644)
-    return path
 
 
 def appearing(make, delay=LATE):
@@ -51,7 +44,7 @@ def opener(args, env, binary=None, make=None):
 
 
 def section_env(d, pattern):
-    return shim_env({"KAIORETRY_CONFIG": config(d, f"[open {pattern}]\n"
+    return shim_env({"KAIORETRY_CONFIG": write_ini(d, f"[open {pattern}]\n"
                                                    "delay = 0.05\n")})
 
 
@@ -213,7 +206,7 @@ def test_eexist_and_a_bad_path_pointer_pass_through():
     with tempdir() as d:
         path = os.path.join(d, "lock")
         touch(path)
-        env = shim_env({"KAIORETRY_CONFIG": config(
+        env = shim_env({"KAIORETRY_CONFIG": write_ini(
             d, "[open *]\nerrors = all\ntries = 5\n")})
         for args, answer in ((["open-excl", path, "600"], "File exists"),
                              (["badptr", path], "Bad address")):
@@ -234,7 +227,7 @@ def test_a_non_blocking_open_is_never_slept_on():
     with tempdir() as d:
         fifo = os.path.join(d, "app.fifo")
         os.mkfifo(fifo)
-        env = shim_env({"KAIORETRY_CONFIG": config(
+        env = shim_env({"KAIORETRY_CONFIG": write_ini(
             d, f"[open {d}/*]\ndelay = 0.05\n")})
         raw = opener(["fifo-nonblock", fifo], shim_env(preload=False))
         pre = opener(["fifo-nonblock", fifo], env)

@@ -9,7 +9,7 @@ import re
 import socket
 import time
 
-from harness import PYTHON, Skip, prog, run, series_lines, shim_env, tempdir
+from harness import PYTHON, Skip, prog, run, series_lines, shim_env, tempdir, write_ini
 from real_servers import LoadingRedis, PostgresStandby, WarmingHTTP
 
 PSQL = "/usr/bin/psql"
@@ -23,15 +23,10 @@ def binary(path):
     return path
 
 
-def config(d, text):
-    path = os.path.join(d, "kaioretry.ini")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 def shim(d, ini, **extra):
-    return shim_env({"KAIORETRY_CONFIG": config(d, ini), **extra})
+    return shim_env({"KAIORETRY_CONFIG": write_ini(d, ini), **extra})
 
 
 def psql(port, host="127.0.0.1"):
@@ -197,14 +192,14 @@ def test_explain_and_check_show_the_ready_key():
     kaioretry = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__)))), "scripts", "kaioretry")
     with tempdir() as d:
-        ini = config(d, "[connect *:5432]\nready = postgres\n"
+        ini = write_ini(d, "[connect *:5432]\nready = postgres\n"
                         "[connect unix:/run/redis/*]\nready = redis\n")
         r = run([kaioretry, "--config", ini, "--explain", "--target",
                  "10.0.0.1:5432"], env=shim_env(preload=False))
         assert r.returncode == 0, r
         assert "ready=postgres" in r.stdout, r.stdout
         assert "57P03 (cannot connect now) is not ready" in r.stdout, r.stdout
-        bad = config(d, "[connect *:6379]\nready = redsi\n"
+        bad = write_ini(d, "[connect *:6379]\nready = redsi\n"
                         "[getaddrinfo db]\nready = redis\n"
                         "[connect]\nready = http:/a b\n")
         r = run([kaioretry, "--check", bad], env=shim_env(preload=False))

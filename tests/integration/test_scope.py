@@ -3,15 +3,8 @@
 import os
 import re
 
-from harness import PYTHON, dead_port, probe_named, prog, run, series_lines, shim_env, tempdir
+from harness import PYTHON, dead_port, probe_named, prog, run, series_lines, shim_env, tempdir, write_ini
 
-
-def write_ini(d, text):
-    path = os.path.join(d, "kaioretry.ini")
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o644)
-    return path
 
 
 def tries_logged(stderr):
