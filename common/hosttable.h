@@ -1,20 +1,24 @@
 /* hosttable.h: the layout of the per-user host table, shared by the
  * shim that writes it (shim/hosttable.c) and the `kaioretry stats` /
- * `kaioretry top` reader (config/cli/stats.c).
+ * `kaioretry top` reader (config/cli/tables.c).
  *
- * One file per user, kaioretry-UID.table, mode 0600, in /run/user/UID
- * when that directory exists and belongs to the user, else in /dev/shm
- * (or in the directory the `table` key names).  It has a fixed size: a
+ * One table per user: a System V shared memory segment (IPC_PRIVATE,
+ * mode 0600), which nobody can truncate under its users.  Its name is
+ * a file, kaioretry-UID.table, mode 0600, in /run/user/UID when that
+ * directory exists and belongs to the user, else in /dev/shm (or in the
+ * directory the `table` key names), holding one line, the record:
+ * "kaioretry-table shmid=ID\n".  The segment has a fixed size: a
  * header page (magic, version, geometry, the host-wide retry budget's
  * window words) and HOSTTABLE_SLOTS slots of 256 bytes.  A slot counts
  * the series of one (program, family, destination) over every process
- * of the user; its counters only grow.  Everything in the file is
+ * of the user; its counters only grow.  Everything in both is
  * written by processes of that user, so both sides treat it as hostile:
  * strings may lack their NUL, counters may be anything. */
 #ifndef KAIORETRY_HOSTTABLE_LAYOUT_H
 #define KAIORETRY_HOSTTABLE_LAYOUT_H
 
 #include <stdint.h>
+#include <sys/shm.h>
 
 #define HOSTTABLE_MAGIC 0x656c626174726b6bULL	/* "kkrtable" */
 #define HOSTTABLE_VERSION 1
@@ -27,6 +31,40 @@
 /* The file's name inside its directory: kaioretry-1000.table */
 #define HOSTTABLE_NAME_PREFIX "kaioretry-"
 #define HOSTTABLE_NAME_SUFFIX ".table"
+
+/* The name file's one line; shorter than HOSTTABLE_RECORD_MAX. */
+#define HOSTTABLE_RECORD_PREFIX "kaioretry-table shmid="
+#define HOSTTABLE_RECORD_MAX 64
+
+/* The shmid a record names, or -1 when `len` bytes are not exactly a
+ * record (the file is hostile too). */
+static inline int hosttable_record_shmid(const char *buf, long len)
+{
+	const char *prefix = HOSTTABLE_RECORD_PREFIX;
+	long i = 0, id = 0;
+	for (; prefix[i]; i++)
+		if (i >= len || buf[i] != prefix[i])
+			return -1;
+	if (i >= len || buf[i] < '0' || buf[i] > '9')
+		return -1;
+	for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
+		id = id * 10 + (buf[i] - '0');
+		if (id > 0x7fffffffL)
+			return -1;
+	}
+	return i == len - 1 && buf[i] == '\n' ? (int)id : -1;
+}
+
+/* Whether IPC_STAT's `ds` is a table of `uid`'s: made by and owned by
+ * it, 0600, private, of the table's size, and not removed. */
+static inline int hosttable_segment_ours(const struct shmid_ds *ds,
+					 unsigned uid)
+{
+	return ds->shm_perm.cuid == uid && ds->shm_perm.uid == uid &&
+	       (ds->shm_perm.mode & (0777 | SHM_DEST)) == 0600 &&
+	       ds->shm_perm.__key == IPC_PRIVATE &&
+	       ds->shm_segsz == HOSTTABLE_SIZE;
+}
 
 /* Window words of the host-wide budget: room for every family, ten
  * one-second slots each, packed as shim/budget.c packs its own. */

@@ -1,28 +1,32 @@
 /* hosttable.c: this process's side of the host table (hosttable.h).
  *
- * The file is opened with O_NOFOLLOW, checked with fstat (a regular file
- * of our user, mode 0600, the table's size) and mapped shared; its fd is
- * closed right after the mmap, so the program never sees one.  All of it
- * runs with signals blocked, so a handler that jumps out cannot leave
- * an fd behind, and in memory mapped for the purpose: a series may run
- * on a handler's small alternate stack.
+ * The name file is opened with O_NOFOLLOW, checked with fstat (a
+ * regular file of our user, mode 0600) and its record read with one
+ * bounded read; the segment it names must be, by IPC_STAT, a private
+ * 0600 segment our user made and owns, of the table's size, and is then
+ * attached.  With no name file yet, the process makes the segment and
+ * links a file naming it into place; one that loses that race removes
+ * its segment and attaches the winner's.  The segment stays when its
+ * processes exit, so their counts do.  No fd stays open, so the program
+ * never sees one.  All of it runs with signals blocked, so a handler
+ * that jumps out cannot leave an fd behind, and in memory mapped for
+ * the purpose: a series may run on a handler's small alternate stack.
  *
- * The file is writable by every process of the user, so its contents
- * are never trusted: a header without our magic, version and geometry
- * means no table; slot states other than free, claiming and ready keep
- * a slot out of use; keys are compared byte for byte, never parsed;
- * counters are only added to.  Nothing read from the file decides a
- * retry, except the host budget's words (budget.c), which decode to
- * counts whatever they hold.
- *
- * A file truncated under a running process would fault on access: only
- * the user's own processes (or root) can do that. */
+ * File and segment are writable by every process of the user, so
+ * neither is trusted: a record that names no table of ours, or a header
+ * without our magic, version and geometry, means no table; slot states
+ * other than free, claiming and ready keep a slot out of use; keys are
+ * compared byte for byte, never parsed; counters are only added to.
+ * Nothing read from the table decides a retry, except the host budget's words (budget.c), which decode to
+ * counts whatever they hold.  A segment cannot be truncated; the name
+ * file can, which only changes what later processes find. */
 #include "hosttable.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -40,9 +44,12 @@ static struct hosttable_header *table;	/* NULL: no table */
 
 /* Scratch memory of one call here, mapped for it (see the top). */
 struct scratch {
-	struct text text;		/* the path; the target's name */
+	struct text path;		/* the name file's */
+	struct text text;		/* a temporary name; the target's */
 	struct hosttable_key key;
 	struct stat st;
+	struct shmid_ds ds;
+	char record[HOSTTABLE_RECORD_MAX];
 };
 
 static struct scratch *scratch_map(void)
@@ -80,34 +87,6 @@ static void table_path(struct text *t, const struct config *cfg,
 	text_str(t, HOSTTABLE_NAME_SUFFIX);
 }
 
-/* A new file gets its mode and size; an existing one must already be
- * ours, 0600 and of the table's size (0: its creator is sizing it). */
-static int open_file(const char *path, struct stat *st, unsigned uid)
-{
-	int flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, path,
-			      flags | O_CREAT | O_EXCL, 0600);
-	bool created = fd >= 0;
-	if (!created && errno == EEXIST)
-		fd = (int)syscall(SYS_openat, AT_FDCWD, path, flags);
-	if (fd < 0)
-		return -1;
-	if (created && syscall(SYS_fchmod, fd, 0600) != 0)
-		goto refuse;
-	if (syscall(SYS_fstat, fd, st) != 0 || !S_ISREG(st->st_mode) ||
-	    st->st_uid != uid || (st->st_mode & 07777) != 0600)
-		goto refuse;
-	if (st->st_size == 0 &&
-	    syscall(SYS_ftruncate, fd, (long)HOSTTABLE_SIZE) != 0)
-		goto refuse;
-	if (st->st_size != 0 && st->st_size != HOSTTABLE_SIZE)
-		goto refuse;
-	return fd;
-refuse:
-	syscall(SYS_close, fd);
-	return -1;
-}
-
 /* The header, set up by whoever comes first; NULL when it is not ours. */
 static struct hosttable_header *usable(struct hosttable_header *h)
 {
@@ -137,25 +116,117 @@ static struct hosttable_header *usable(struct hosttable_header *h)
 	return h;
 }
 
-static struct hosttable_header *map_table(const struct config *cfg,
-					  struct scratch *s)
+/* The shmid the name file at `path` records; -1 when there is no such
+ * file (errno ENOENT) or it is not ours: a regular file of `uid`, mode
+ * 0600, holding exactly a record. */
+static int read_record(struct scratch *s, const char *path, unsigned uid)
 {
-	unsigned uid = (unsigned)syscall(SYS_geteuid);
-	table_path(&s->text, cfg, &s->st, uid);
-	if (s->text.len >= TEXT_MAX - 1)
-		return NULL;		/* cut short: not our path */
-	int fd = open_file(s->text.buf, &s->st, uid);
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, path,
+			      O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return NULL;
-	long p = syscall(SYS_mmap, NULL, (long)HOSTTABLE_SIZE,
-			 PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		return -1;
+	long got = -1;
+	if (syscall(SYS_fstat, fd, &s->st) == 0 && S_ISREG(s->st.st_mode) &&
+	    s->st.st_uid == uid && (s->st.st_mode & 07777) == 0600)
+		got = syscall(SYS_read, fd, s->record, sizeof(s->record));
 	syscall(SYS_close, fd);
+	errno = EINVAL;
+	return got > 0 ? hosttable_record_shmid(s->record, got) : -1;
+}
+
+/* Segment `id` attached, when the kernel says it is a table of `uid`'s
+ * and its header is ours. */
+static struct hosttable_header *attach(struct scratch *s, int id,
+				       unsigned uid)
+{
+	if (syscall(SYS_shmctl, id, IPC_STAT, &s->ds) != 0 ||
+	    !hosttable_segment_ours(&s->ds, uid))
+		return NULL;
+	long p = syscall(SYS_shmat, id, NULL, 0);
 	if (p < 0 && p > -4096)
 		return NULL;
 	struct hosttable_header *h = usable((struct hosttable_header *)p);
 	if (!h)
-		syscall(SYS_munmap, p, (long)HOSTTABLE_SIZE);
+		syscall(SYS_shmdt, p);
 	return h;
+}
+
+/* A new segment, set up and named by a record written to a file of
+ * ours beside `path`, then linked into place; NULL when that fails,
+ * with errno EEXIST when another process named its own first. */
+static struct hosttable_header *create(struct scratch *s, const char *path)
+{
+	struct text *t = &s->text;
+	t->len = 0;
+	t->buf[0] = '\0';
+	text_str(t, path);
+	text_str(t, ".new-");
+	text_uint(t, (unsigned)syscall(SYS_getpid));
+	if (t->len >= TEXT_MAX - 1)
+		return NULL;
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, t->buf,
+			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			      O_CLOEXEC | O_NONBLOCK, 0600);
+	if (fd < 0)
+		return NULL;
+	struct hosttable_header *h = NULL;
+	int failed = 0;
+	int id = (int)syscall(SYS_shmget, IPC_PRIVATE, (long)HOSTTABLE_SIZE,
+			      IPC_CREAT | 0600);
+	long p = id < 0 ? -1 : syscall(SYS_shmat, id, NULL, 0);
+	if (p < 0 && p > -4096)
+		failed = errno;
+	else
+		h = usable((struct hosttable_header *)p);	/* sets it up */
+	long len = -1;
+	if (h) {
+		len = (long)__builtin_strlen(HOSTTABLE_RECORD_PREFIX);
+		__builtin_memcpy(s->record, HOSTTABLE_RECORD_PREFIX,
+				 (size_t)len);
+		char digits[12];
+		int n = 0;
+		for (unsigned v = (unsigned)id; n == 0 || v; v /= 10)
+			digits[n++] = (char)('0' + v % 10);
+		while (n)
+			s->record[len++] = digits[--n];
+		s->record[len++] = '\n';
+	}
+	if (h && (syscall(SYS_fchmod, fd, 0600) != 0 ||
+		  syscall(SYS_write, fd, s->record, len) != len ||
+		  syscall(SYS_linkat, AT_FDCWD, t->buf, AT_FDCWD, path, 0) != 0))
+		failed = errno;
+	if (id >= 0 && (failed || !h)) {
+		if (h)
+			syscall(SYS_shmdt, h);
+		h = NULL;
+		syscall(SYS_shmctl, id, IPC_RMID, NULL);
+	}
+	syscall(SYS_close, fd);
+	syscall(SYS_unlinkat, AT_FDCWD, t->buf, 0);
+	errno = failed;
+	return h;
+}
+
+/* The table the name file records, or a new one when there is no file
+ * yet; a process that loses the race to create it reads the winner's. */
+static struct hosttable_header *map_table(const struct config *cfg,
+					  struct scratch *s)
+{
+	unsigned uid = (unsigned)syscall(SYS_geteuid);
+	table_path(&s->path, cfg, &s->st, uid);
+	if (s->path.len >= TEXT_MAX - 1)
+		return NULL;		/* cut short: not our path */
+	for (int round = 0; round < 2; round++) {
+		int id = read_record(s, s->path.buf, uid);
+		if (id >= 0)
+			return attach(s, id, uid);
+		if (errno != ENOENT)
+			return NULL;
+		struct hosttable_header *h = create(s, s->path.buf);
+		if (h || errno != EEXIST)
+			return h;
+	}
+	return NULL;
 }
 
 /* Once per process: a thread that finds another opening the table goes

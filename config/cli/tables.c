@@ -4,10 +4,11 @@
  * A user reads their own table; root reads every user's (each file in
  * /dev/shm, in each /run/user/UID or in the `table` directory, named
  * like a table).
- * Each file is opened with O_NOFOLLOW and must be a regular file of the
- * table's size, owned by the user its name says, writable by nobody
- * else; it is copied out with one read, never mapped, so a file cut
- * short under us cannot fault.  Its contents are hostile: the header
+ * Each name file is opened with O_NOFOLLOW and must be a regular file
+ * owned by the user its name says, writable by nobody else, holding a
+ * record; the segment it names must be that user's table by IPC_STAT.
+ * The segment is copied out and detached at once.  Its contents are
+ * hostile: the header
  * must match our layout, only slots in the ready state count, and every
  * key field is copied with its length bounded and a NUL added. */
 #include "cli.h"
@@ -18,6 +19,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,21 +89,47 @@ static bool header_ours(const struct hosttable_header *h)
 	       h->slot_count == HOSTTABLE_SLOTS;
 }
 
+/* Copies the segment the record in `path` names into `image`, when
+ * both are `uid`'s: a regular file writable by nobody else, holding
+ * exactly a record, and (by IPC_STAT) a private 0600 segment of the
+ * table's size that uid made and owns; attached read-only, never kept.
+ * False with errno ENOENT when there is no file. */
+static bool copy_table(unsigned char *image, const char *path, unsigned uid)
+{
+	char record[HOSTTABLE_RECORD_MAX];
+	struct shmid_ds ds;
+	struct stat st;
+	errno = 0;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	errno = 0;
+	ssize_t got = -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == uid &&
+	    (st.st_mode & 077) == 0)
+		got = read(fd, record, sizeof(record));
+	close(fd);
+	int id = got > 0 ? hosttable_record_shmid(record, got) : -1;
+	if (id < 0 || shmctl(id, IPC_STAT, &ds) != 0 ||
+	    !hosttable_segment_ours(&ds, uid))
+		return false;
+	void *m = shmat(id, NULL, SHM_RDONLY);
+	if (m == (void *)-1)
+		return false;
+	memcpy(image, m, HOSTTABLE_SIZE);
+	shmdt(m);
+	return true;
+}
+
 /* Reads the table at `path`, which belongs to `uid`; false (and why on
  * stderr) when it is not a table of that user's. */
 static bool read_table(struct table_rows *rows, const char *path,
 		       unsigned uid)
 {
 	static _Alignas(64) unsigned char image[HOSTTABLE_SIZE];
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return false;
-	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		  st.st_uid == uid && (st.st_mode & 077) == 0 &&
-		  st.st_size == HOSTTABLE_SIZE &&
-		  read(fd, image, sizeof(image)) == (ssize_t)sizeof(image);
-	close(fd);
+	bool ok = copy_table(image, path, uid);
+	if (!ok && errno == ENOENT)
+		return false;		/* no table yet */
 	if (ok)
 		ok = header_ours((const struct hosttable_header *)image);
 	if (!ok) {
