@@ -5,7 +5,9 @@ ports the kernel picks.  A "late" server binds its port at once (so a
 connect is refused, not sent elsewhere) and only calls listen() later.
 """
 import atexit
+import ctypes
 import os
+import re
 import select
 import shutil
 import socket
@@ -26,7 +28,53 @@ PYTHON = "/usr/bin/python3"
 # so tests count neither into the machine's /dev/shm table nor into each
 # other's runs.
 TABLE_DIR = tempfile.mkdtemp(prefix="kaioretry-table-")
-atexit.register(shutil.rmtree, TABLE_DIR, True)
+LIBC = ctypes.CDLL(None, use_errno=True)
+LIBC.shmat.restype = ctypes.c_void_p
+LIBC.shmat.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+LIBC.shmdt.argtypes = (ctypes.c_void_p,)
+IPC_RMID = 0
+TABLE_RECORD = re.compile(rb"kaioretry-table shmid=(\d+)\n")
+
+
+def table_segments():
+    """{shmid: (key, perms, size, uid)} of every System V segment."""
+    with open("/proc/sysvipc/shm") as f:
+        rows = [l.split() for l in f.readlines()[1:]]
+    return {int(r[1]): (int(r[0]), int(r[2], 8), int(r[3]), int(r[7])) for r in rows}
+
+
+def table_segment_of(path):
+    """The shmid the table file at `path` records, or None."""
+    try:
+        with open(path, "rb") as f:
+            m = TABLE_RECORD.fullmatch(f.read(64))
+    except OSError:
+        return None
+    return int(m.group(1)) if m else None
+
+
+def remove_table_segment(shmid, segments=None):
+    """Removes segment `shmid` if it is (still) like a host table's: a
+    private 0600 segment of the table's size."""
+    segments = table_segments() if segments is None else segments
+    if shmid in segments and segments[shmid][:3] == (0, 0o600, 65536):
+        LIBC.shmctl(shmid, IPC_RMID, None)
+
+
+def remove_table_segments(top):
+    """Removes the host-table segments the table files under `top` name
+    (each a private 0600 segment of the table's size), so that test runs
+    leave no System V segment behind; then `top` itself."""
+    segments = table_segments()
+    for d, _, files in os.walk(top):
+        for name in files:
+            if re.fullmatch(r"kaioretry-\d+\.table", name):
+                remove_table_segment(table_segment_of(os.path.join(d, name)),
+                                     segments)
+    shutil.rmtree(top, True)
+
+
+atexit.register(remove_table_segments, TABLE_DIR)
 
 
 def prog(name):
@@ -161,8 +209,15 @@ def series_lines(stderr):
     return [l for l in stderr.splitlines() if l.startswith("kaioretry[")]
 
 
+class _TestDir(tempfile.TemporaryDirectory):
+    """A temporary directory whose host tables' segments go with it."""
+    def cleanup(self):
+        remove_table_segments(self.name)
+        super().cleanup()
+
+
 def tempdir():
-    return tempfile.TemporaryDirectory(prefix="kaioretry-test-")
+    return _TestDir(prefix="kaioretry-test-")
 
 
 def write_ini(directory, text):

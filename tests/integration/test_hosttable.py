@@ -1,8 +1,10 @@
 """The host table: Prometheus metrics through a real node_exporter,
 `kaioretry top --once`, the host-wide retry budget, and that a table
-that is full, read-only, corrupted or another user's never changes a
-program's retries."""
+that is full, read-only, corrupted, truncated or another user's never
+changes a program's retries."""
 import os
+import atexit
+import ctypes
 import random
 import re
 import socket
@@ -12,8 +14,10 @@ import threading
 import time
 import urllib.request
 
-from harness import (ROOT, Skip, dead_port, needs_checkout_open_to_others,
-                     probe_named, prog, run, series_lines, shim_env, tempdir)
+from harness import (LIBC, ROOT, Skip, dead_port, needs_checkout_open_to_others,
+                     probe_named, prog, remove_table_segment, run, series_lines, shim_env,
+                     table_segment_of,
+                     table_segments, tempdir)
 from real_servers import free_port
 
 KAIORETRY = os.path.join(ROOT, "scripts", "kaioretry")
@@ -25,6 +29,8 @@ HEADER_SIZE, SLOTS, SLOT_SIZE = 4096, 240, 256
 READY = 0x7265616479736c74
 SLOT = struct.Struct("<8QII32s16s136s")
 HEADER = struct.Struct("<QIIII")
+SIZE = HEADER_SIZE + SLOTS * SLOT_SIZE
+IPC_CREAT = 0o1000
 
 
 def table_path(d):
@@ -257,16 +263,55 @@ def baseline():
     return got
 
 
-def write_table(path, slots=(), header=True, mode=0o600):
-    image = bytearray(HEADER_SIZE + SLOTS * SLOT_SIZE)
-    if header:
-        HEADER.pack_into(image, 0, MAGIC, 1, HEADER_SIZE, SLOT_SIZE, SLOTS)
-    for i, slot in enumerate(slots):
-        image[HEADER_SIZE + i * SLOT_SIZE:HEADER_SIZE + (i + 1) * SLOT_SIZE] = slot
+# Segments a test made, or whose name file it cut short: removed at exit.
+made = []
+
+
+@atexit.register
+def remove_made():
+    for shmid in made:
+        remove_table_segment(shmid)
+
+
+def write_record(path, shmid, mode=0o600):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    os.write(fd, image)
+    os.write(fd, f"kaioretry-table shmid={shmid}\n".encode())
     os.close(fd)
     os.chmod(path, mode)
+
+
+def poke(shmid, at, data):
+    """Writes `data` at offset `at` of segment `shmid`."""
+    addr = LIBC.shmat(shmid, None, 0)
+    assert addr not in (None, 2**64 - 1), os.strerror(ctypes.get_errno())
+    ctypes.memmove(addr + at, data, len(data))
+    LIBC.shmdt(addr)
+
+
+def peek(shmid):
+    """The bytes of segment `shmid`."""
+    addr = LIBC.shmat(shmid, None, 0o10000)  # SHM_RDONLY
+    assert addr not in (None, 2**64 - 1), os.strerror(ctypes.get_errno())
+    data = ctypes.string_at(addr, SIZE)
+    LIBC.shmdt(addr)
+    return data
+
+
+def write_table(path, slots=(), header=True, mode=0o600, image=None):
+    """A table as the shim makes one: a private segment holding `image`
+    (else the header and `slots`), named by a record at `path`; its id."""
+    if image is None:
+        image = bytearray(SIZE)
+        if header:
+            HEADER.pack_into(image, 0, MAGIC, 1, HEADER_SIZE, SLOT_SIZE, SLOTS)
+        for i, slot in enumerate(slots):
+            image[HEADER_SIZE + i * SLOT_SIZE:HEADER_SIZE + (i + 1) * SLOT_SIZE] = slot
+    shmid = LIBC.shmget(0, SIZE, IPC_CREAT | 0o600)
+    assert shmid >= 0, os.strerror(ctypes.get_errno())
+    made.append(shmid)
+    poke(shmid, 0, bytes(image))
+    write_record(path, shmid, mode)
+    return shmid
 
 
 def test_full_table_leaves_retries_as_they_were():
@@ -292,13 +337,19 @@ def test_read_only_dev_shm_leaves_retries_as_they_were():
           'mount -t tmpfs -o ro tmpfs /run/user 2>/dev/null; exec "$@"', "sh"]
     with tempdir() as d:
         trace = os.path.join(d, "trace")
-        got, r = retries_seen(None, wrap=ro + ["strace", "-f", "-qq", "-e", "trace=openat",
-                                               "-o", trace])
+        got, r = retries_seen(None, wrap=ro + ["strace", "-f", "-qq", "-e",
+                                               "trace=openat,shmget", "-o", trace])
         with open(trace) as f:
-            tried = [l for l in f if "/dev/shm/kaioretry-0.table" in l]
+            lines = f.readlines()
+        tried = [l for l in lines if "/dev/shm/kaioretry-0.table" in l]
+        assert not [l for l in lines if "shmget" in l], lines
     assert got == want, (got, want, r.stderr[-2000:])
-    # The table was asked for, once, and the system said no.
-    assert len(tried) in (1, 2) and all("EROFS" in l for l in tried), tried
+    # The table was looked for, once, and could not be made: the
+    # system said no before any segment was.
+    looked = [l for l in tried if "O_RDONLY" in l]
+    made = [l for l in tried if "O_CREAT" in l]
+    assert len(looked) == 1 and "ENOENT" in looked[0], tried
+    assert len(made) == 1 and "EROFS" in made[0], tried
 
 
 def garbage_slots(rng, n):
@@ -310,10 +361,8 @@ def test_corrupted_table_never_crashes_or_changes_retries():
     rng = random.Random(17)
     with tempdir() as d:
         path = table_path(d)
-        # Garbage everywhere, the header included: no table at all.
-        with open(path, "wb") as f:
-            f.write(bytes(rng.getrandbits(8) for _ in range(HEADER_SIZE + SLOTS * SLOT_SIZE)))
-        os.chmod(path, 0o600)
+        # Garbage everywhere in the segment, the header included: no table.
+        write_table(path, image=bytes(rng.getrandbits(8) for _ in range(SIZE)))
         got, r = retries_seen(d)
         assert got == want, (got, want, r.stderr[-2000:])
         # A good header over garbage slots, some claiming to be ready,
@@ -321,18 +370,18 @@ def test_corrupted_table_never_crashes_or_changes_retries():
         slots = garbage_slots(rng, SLOTS)
         for i in range(0, SLOTS, 3):
             slots[i] = struct.pack("<Q", READY) + slots[i][8:]
-        write_table(path, slots)
+        shmid = write_table(path, slots)
         got, r = retries_seen(d)
         assert got == want, (got, want, r.stderr[-2000:])
-        # Garbage written while the processes retry.
+        # Garbage written into the segment while the processes retry.
         stop = threading.Event()
 
         def scribble():
-            fd = os.open(path, os.O_WRONLY)
+            addr = LIBC.shmat(shmid, None, 0)
             while not stop.is_set():
                 at = HEADER_SIZE + rng.randrange(SLOTS * SLOT_SIZE - 64)
-                os.pwrite(fd, bytes(rng.getrandbits(8) for _ in range(64)), at)
-            os.close(fd)
+                ctypes.memmove(addr + at, bytes(rng.getrandbits(8) for _ in range(64)), 64)
+            LIBC.shmdt(addr)
 
         t = threading.Thread(target=scribble)
         t.start()
@@ -349,6 +398,64 @@ def test_corrupted_table_never_crashes_or_changes_retries():
         assert all(0x20 <= ord(c) < 0x7f for c in r.stdout.replace("\n", "")), r.stdout
         r = stats(d, "top", "--once")
         assert r.returncode == 0 and "\033" not in r.stdout, r.stderr
+        # A name file that is garbage, cut short, empty, too long, or
+        # names a segment that is gone or not a table's: no table, and
+        # no new one made in its place.
+        odd = LIBC.shmget(0, 4096, IPC_CREAT | 0o600)
+        gone = LIBC.shmget(0, SIZE, IPC_CREAT | 0o600)
+        LIBC.shmctl(gone, 0, None)
+        good = f"kaioretry-table shmid={shmid}\n".encode()
+        try:
+            for record in (bytes(rng.getrandbits(8) for _ in range(64)), good[:-1],
+                           good[:10], b"", good + b"x" * 64, good * 2,
+                           f"kaioretry-table shmid={odd}\n".encode(),
+                           f"kaioretry-table shmid={gone}\n".encode(),
+                           b"kaioretry-table shmid=99999999999999999999\n"):
+                with open(path, "wb") as f:
+                    f.write(record)
+                before = table_segments()
+                got, r = retries_seen(d)
+                assert got == want, (record, got, want, r.stderr[-2000:])
+                assert table_segments().keys() == before.keys(), record
+                with open(path, "rb") as f:
+                    assert f.read() == record
+                r = stats(d)
+                assert r.returncode == 0 and not metrics(r.stdout), (record, r.stdout)
+        finally:
+            LIBC.shmctl(odd, 0, None)
+
+
+def test_truncating_the_table_file_while_4_threads_retry_never_crashes():
+    keep, port = dead_port()
+    env = shim_env({"KAIORETRY_TRIES": "60", "KAIORETRY_DELAY": "0.01",
+                    "KAIORETRY_BACKOFF": "1"})
+    cmd = [prog("probe"), "threads", "4", "127.0.0.1", str(port)]
+    try:
+        env["KAIORETRY_TABLE"] = "off"
+        raw = run(cmd, env=env, timeout=30)
+        with tempdir() as d:
+            env["KAIORETRY_TABLE"] = d
+            path = table_path(d)
+            p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            # Once the table is in use, cut its file short, again and again.
+            deadline = time.monotonic() + 10
+            while not os.path.exists(path) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(0.05)
+            made.append(table_segment_of(path))
+            cuts = 0
+            while p.poll() is None:
+                os.truncate(path, 0)
+                cuts += 1
+                time.sleep(0.01)
+            out, err = p.communicate(30)
+    finally:
+        keep.close()
+    assert p.returncode == raw.returncode == 1, (p.returncode, err[-2000:])
+    assert cuts > 5, cuts
+    assert sorted(tries_of(err)) == sorted(tries_of(raw.stderr)) == [(60, "failed to complete")] * 4
+    assert re.sub(r"elapsed=\S+", "", out) == re.sub(r"elapsed=\S+", "", raw.stdout)
 
 
 def test_a_table_of_the_wrong_owner_mode_or_a_symlink_is_refused():
@@ -366,12 +473,23 @@ def test_a_table_of_the_wrong_owner_mode_or_a_symlink_is_refused():
             assert f.read() == b"x"
         os.unlink(path)
         # A table others may write is not ours.
-        write_table(path, mode=0o666)
+        shmid = write_table(path, mode=0o666)
         got, r = retries_seen(d)
         assert got == want
         assert not metrics(stats(d).stdout)
-        with open(path, "rb") as f:
-            assert not any(f.read()[HEADER_SIZE:]), "a 0666 table was written"
+        assert not any(peek(shmid)[HEADER_SIZE:]), "a table named by a 0666 file was written"
+        # A segment others may write is not ours either.
+        os.chmod(path, 0o600)
+        open_to_all = LIBC.shmget(0, SIZE, IPC_CREAT | 0o666)
+        made.append(open_to_all)
+        image = bytearray(SIZE)
+        HEADER.pack_into(image, 0, MAGIC, 1, HEADER_SIZE, SLOT_SIZE, SLOTS)
+        poke(open_to_all, 0, bytes(image))
+        write_record(path, open_to_all)
+        got, r = retries_seen(d)
+        assert got == want
+        assert not any(peek(open_to_all)[HEADER_SIZE:]), "a 0666 segment was written"
+        LIBC.shmctl(open_to_all, 0, None)
         os.unlink(path)
         # The same run with a table of its own counts all four series.
         got, r = retries_seen(d)
@@ -401,25 +519,43 @@ def test_another_users_table_can_be_neither_read_nor_written():
         assert os.stat(root_table).st_mode & 0o777 == 0o600
         theirs = os.path.join(d, f"kaioretry-{nobody}.table")
         assert os.stat(theirs).st_uid == nobody and os.stat(theirs).st_mode & 0o777 == 0o600
-        # nobody can open root's table neither to read nor to write.
+        # nobody can open root's table neither to read nor to write,
+        # neither its file nor its segment.
         for mode in ("rb", "r+b"):
             r = run(as_nobody + ["python3", "-c",
                                  f"open({root_table!r}, {mode!r})"], env=shim_env(preload=False))
             assert "PermissionError" in r.stderr, r.stderr
+        root_segment = table_segment_of(root_table)
+        assert table_segments()[root_segment][3] == 0
+        for flags in (0, 0o10000):
+            r = run(as_nobody + ["python3", "-c", f"""
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+print(libc.shmat({root_segment}, None, {flags}), os.strerror(ctypes.get_errno()))
+"""], env=shim_env(preload=False))
+            assert "Permission denied" in r.stdout, r.stdout + r.stderr
         # nobody's stats show nobody's rows only; root's show both.
         mine = metrics(stats(d, user=nobody).stdout)
         assert {k[1] for k in mine} == {"nobodys"}, mine
         every = metrics(stats(d).stdout)
         assert {k[1] for k in every} == {"nobodys", "probe"}, every
         # A table planted for root by nobody is not root's: refused.
+        made.append(root_segment)
         os.unlink(root_table)
-        subprocess.run(as_nobody + ["python3", "-c", f"""
-import os
+        r = run(as_nobody + ["python3", "-c", f"""
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+shmid = libc.shmget(0, {SIZE}, 0o1600)
 fd = os.open({root_table!r}, os.O_CREAT | os.O_WRONLY, 0o600)
-os.ftruncate(fd, {HEADER_SIZE + SLOTS * SLOT_SIZE})
-"""], check=True, timeout=20)
+os.write(fd, b"kaioretry-table shmid=%d\\n" % shmid)
+print(shmid)
+"""], env=shim_env(preload=False))
+        planted = int(r.stdout)
+        made.append(planted)
         keep, port = dead_port()
         run([prog("probe"), "connect", "127.0.0.1", str(port)], env=env)
         keep.close()
-        with open(root_table, "rb") as f:
-            assert not any(f.read()), "root wrote into a table nobody planted"
+        assert os.stat(root_table).st_uid == nobody
+        assert not any(peek(planted)), "root wrote into a table nobody planted"
+        assert not metrics(stats(d).stdout).keys() - every.keys()
