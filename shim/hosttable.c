@@ -164,6 +164,8 @@ static struct hosttable_header *create(struct scratch *s, const char *path)
 	text_uint(t, (unsigned)syscall(SYS_getpid));
 	if (t->len >= TEXT_MAX - 1)
 		return NULL;
+	/* One a killed process of this pid left (pids are unique). */
+	syscall(SYS_unlinkat, AT_FDCWD, t->buf, 0);
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, t->buf,
 			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			      O_CLOEXEC | O_NONBLOCK, 0600);
