@@ -34,6 +34,7 @@
 
 #include "../common/hosttable.h"
 #include "blockall.h"
+#include "sysv.h"
 #include "target.h"
 
 _Static_assert(FAMILY_COUNT <= HOSTTABLE_FAMILIES, "budget words per family");
@@ -87,25 +88,25 @@ static void table_path(struct text *t, const struct config *cfg,
 	text_str(t, HOSTTABLE_NAME_SUFFIX);
 }
 
-/* The header, set up by whoever comes first; NULL when it is not ours. */
+/* The header of a segment this process made. */
+static void set_up(struct hosttable_header *h)
+{
+	__atomic_store_n(&h->version, HOSTTABLE_VERSION, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->header_size, HOSTTABLE_HEADER_SIZE,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&h->slot_size, HOSTTABLE_SLOT_SIZE, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->slot_count, HOSTTABLE_SLOTS, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->magic, HOSTTABLE_MAGIC, __ATOMIC_RELEASE);
+}
+
+/* h when its header is a table's; NULL otherwise.  A segment found
+ * through a record is never set up: its maker did that before naming
+ * it, so one without our header is someone else's (a record left from
+ * another IPC namespace or boot may name the program's own segment),
+ * and is never written. */
 static struct hosttable_header *usable(struct hosttable_header *h)
 {
-	uint64_t magic = __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE);
-	if (magic == 0) {
-		__atomic_store_n(&h->version, HOSTTABLE_VERSION, __ATOMIC_RELAXED);
-		__atomic_store_n(&h->header_size, HOSTTABLE_HEADER_SIZE,
-				 __ATOMIC_RELAXED);
-		__atomic_store_n(&h->slot_size, HOSTTABLE_SLOT_SIZE,
-				 __ATOMIC_RELAXED);
-		__atomic_store_n(&h->slot_count, HOSTTABLE_SLOTS,
-				 __ATOMIC_RELAXED);
-		if (__atomic_compare_exchange_n(&h->magic, &magic,
-						HOSTTABLE_MAGIC, false,
-						__ATOMIC_RELEASE,
-						__ATOMIC_ACQUIRE))
-			magic = HOSTTABLE_MAGIC;
-	}
-	if (magic != HOSTTABLE_MAGIC ||
+	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != HOSTTABLE_MAGIC ||
 	    __atomic_load_n(&h->version, __ATOMIC_RELAXED) != HOSTTABLE_VERSION ||
 	    __atomic_load_n(&h->header_size, __ATOMIC_RELAXED) !=
 		    HOSTTABLE_HEADER_SIZE ||
@@ -173,13 +174,16 @@ static struct hosttable_header *create(struct scratch *s, const char *path)
 		return NULL;
 	struct hosttable_header *h = NULL;
 	int failed = 0;
-	int id = (int)syscall(SYS_shmget, IPC_PRIVATE, (long)HOSTTABLE_SIZE,
+	int id = !sysv_removal_allowed(&s->ds) ? -1 :
+		 (int)syscall(SYS_shmget, IPC_PRIVATE, (long)HOSTTABLE_SIZE,
 			      IPC_CREAT | 0600);
 	long p = id < 0 ? -1 : syscall(SYS_shmat, id, NULL, 0);
-	if (p < 0 && p > -4096)
+	if (p < 0 && p > -4096) {
 		failed = errno;
-	else
-		h = usable((struct hosttable_header *)p);	/* sets it up */
+	} else {
+		h = (struct hosttable_header *)p;
+		set_up(h);
+	}
 	long len = -1;
 	if (h) {
 		len = (long)__builtin_strlen(HOSTTABLE_RECORD_PREFIX);

@@ -29,6 +29,7 @@
 #include "inject_rules.h"
 #include "inject_toxics.h"
 #include "log.h"
+#include "sysv.h"
 
 static const uint32_t no_page;
 const uint32_t *inject_control_generation = &no_page;
@@ -47,6 +48,9 @@ static struct inject_spec parsed;	/* under `applying` */
  * removal; NULL, and errno, when the kernel (limits, seccomp) says no. */
 static struct control_page *attach_new(void)
 {
+	struct shmid_ds info;
+	if (!sysv_removal_allowed(&info))
+		return NULL;
 	int id = (int)syscall(SYS_shmget, IPC_PRIVATE,
 			      sizeof(struct control_page), IPC_CREAT | 0600);
 	if (id < 0)

@@ -430,6 +430,21 @@ def test_corrupted_table_never_crashes_or_changes_retries():
             LIBC.shmctl(odd, 0, None)
 
 
+def test_a_record_naming_a_segment_that_is_not_a_table_never_writes_it():
+    """A record left from another IPC namespace or boot may name a
+    segment of the program's own that passes every IPC_STAT check (the
+    user's, private, 0600, the table's size) and holds zeros: the shim
+    must not take it for a new table and write a header into it."""
+    want = baseline()
+    with tempdir() as d:
+        victim = write_table(table_path(d), header=False)
+        got, r = retries_seen(d)
+        after = peek(victim)
+    assert got == want, (got, want, r.stderr[-2000:])
+    assert after == bytes(SIZE), "the program's segment was written: %r" % (
+        after[:32],)
+
+
 def test_truncating_the_table_file_while_4_threads_retry_never_crashes():
     keep, port = dead_port()
     env = shim_env({"KAIORETRY_TRIES": "60", "KAIORETRY_DELAY": "0.01",

@@ -397,6 +397,25 @@ def test_no_segment_outlives_its_process():
                 if os.path.exists(n)]
 
 
+def test_a_sandbox_refusing_shmctl_leaves_no_segment_behind():
+    """A seccomp filter that refuses shmctl (alone, or with shmat) but
+    lets shmget through: the page could never be marked for removal, so
+    the process must make none, run without control and say why; the
+    segments of its private IPC namespace after it exits are none."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        raise Skip("needs root and unshare -i (a private IPC namespace)")
+    env = shim_env({"KAIORETRY_INJECT": "control", "KAIORETRY_TABLE": "off"})
+    del env["LD_PRELOAD"]  # only for the program, not the shell counting
+    for refused in ("shmctl", "shmat,shmctl"):
+        r = run(["unshare", "-i", "sh", "-c",
+                 '"$1" "$2" env LD_PRELOAD="$3" /bin/true; echo "rc=$?"; '
+                 'echo "segments=$(($(wc -l < /proc/sysvipc/shm) - 1))"',
+                 "sh", prog("seccomp_exec"), refused, LIB], env=env, timeout=30)
+        assert "rc=0" in r.stdout, (refused, r.stdout, r.stderr)
+        assert "segments=0" in r.stdout, (refused, r.stdout, r.stderr)
+        assert "no run-time control" in r.stderr, (refused, r.stderr)
+
+
 def test_check_and_explain_know_the_opt_in():
     env = shim_env({"KAIORETRY_INJECT": "control"}, preload=False, log=None)
     r = run([KAIORETRY, "--explain"], env=env)
