@@ -234,16 +234,51 @@ class Skip(Exception):
     """Raised by a test that cannot run here; the runner counts it."""
 
 
-def needs_checkout_open_to_others():
-    """Tests that run programs as another user (nobody) need the built
-    library and programs reachable by them: a checkout under a 0700
-    directory (mktemp -d) is not."""
+def closed_to_others():
+    """The first directory above the built library that other users
+    cannot enter (a checkout under mktemp -d), or None."""
     path = os.path.dirname(LIB)
     while True:
         if not os.stat(path).st_mode & 0o001:
-            raise Skip(f"{path} is closed to other users, who must run "
-                       "the library and programs here")
+            return path
         parent = os.path.dirname(path)
         if parent == path:
-            return
+            return None
         path = parent
+
+
+def needs_checkout_open_to_others():
+    """Tests that run programs of the checkout as another user (nobody)
+    need them reachable: a checkout under a 0700 directory is not."""
+    path = closed_to_others()
+    if path:
+        raise Skip(f"{path} is closed to other users, who must run "
+                   "the library and programs here")
+
+
+_for_others = []
+
+
+def for_others():
+    """(library, kaioretry command) another user (nobody) can run: the
+    checkout's own when it is open to others, else copies made once in
+    a 0755 directory of this run's (the command finds its helper and
+    the library beside it, in ../build), removed at exit."""
+    command = os.path.join(ROOT, "scripts", "kaioretry")
+    if not closed_to_others():
+        return LIB, command
+    if not _for_others:
+        top = tempfile.mkdtemp(prefix="kaioretry-for-others-")
+        atexit.register(shutil.rmtree, top, True)
+        for sub in ("build", "scripts"):
+            os.mkdir(os.path.join(top, sub))
+        for source, sub in ((LIB, "build"),
+                            (os.path.join(BUILD, "kaioretry-config"), "build"),
+                            (command, "scripts")):
+            shutil.copy2(source, os.path.join(top, sub))
+        for path in (top, os.path.join(top, "build"), os.path.join(top, "scripts")):
+            os.chmod(path, 0o755)
+        _for_others.append(top)
+    top = _for_others[0]
+    return (os.path.join(top, "build", os.path.basename(LIB)),
+            os.path.join(top, "scripts", "kaioretry"))

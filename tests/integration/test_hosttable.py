@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.request
 
-from harness import (LIBC, ROOT, Skip, dead_port, needs_checkout_open_to_others,
+from harness import (LIBC, ROOT, Skip, dead_port, for_others,
                      probe_named, prog, remove_table_segment, run, series_lines, shim_env,
                      table_segment_of,
                      table_segments, tempdir)
@@ -39,7 +39,8 @@ def table_path(d):
 
 def stats(table_dir, *args, user=None):
     env = shim_env({"KAIORETRY_TABLE": table_dir}, preload=False, log=None)
-    cmd = [KAIORETRY, "stats", "--prometheus"] if not args else [KAIORETRY, *args]
+    command = for_others()[1] if user else KAIORETRY
+    cmd = [command, "stats", "--prometheus"] if not args else [command, *args]
     if user:
         cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + cmd
     return run(cmd, env=env, timeout=20)
@@ -522,7 +523,6 @@ def test_a_table_of_the_wrong_owner_mode_or_a_symlink_is_refused():
 def test_another_users_table_can_be_neither_read_nor_written():
     if os.geteuid() != 0:
         raise Skip("needs root to run programs as nobody")
-    needs_checkout_open_to_others()
     nobody = 65534
     with tempdir() as d:
         os.chmod(d, 0o1777)
@@ -532,7 +532,7 @@ def test_another_users_table_can_be_neither_read_nor_written():
         run([prog("probe"), "connect", "127.0.0.1", str(port)], env=env)
         as_nobody = ["setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups"]
         r = run(as_nobody + [probe_named(d, "nobodys"), "connect", "127.0.0.1", str(port)],
-                env=env)
+                env={**env, "LD_PRELOAD": for_others()[0]})
         assert "errno=ECONNREFUSED" in r.stdout, r.stdout + r.stderr
         keep.close()
         root_table = os.path.join(d, "kaioretry-0.table")

@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 
-from harness import (LIB, PYTHON, ROOT, Skip, needs_checkout_open_to_others,
+from harness import (LIB, PYTHON, ROOT, Skip, for_others,
                      prog, run, shim_env, tempdir)
 
 KAIORETRY = os.path.join(ROOT, "scripts", "kaioretry")
@@ -108,12 +108,12 @@ def python_client(port, extra, prefix=()):
     before it execs the client as another user, who could then not."""
     env = shim_env({"KAIORETRY_TRIES": "1", **extra}, preload=not prefix)
     if prefix:
-        prefix = [*prefix, "env", f"LD_PRELOAD={LIB}"]
+        prefix = [*prefix, "env", f"LD_PRELOAD={for_others()[0]}"]
     return Client([PYTHON, "-c", CLIENT, str(port)], env, prefix)
 
 
-def fault(pid, *args, prefix=()):
-    return run([*prefix, KAIORETRY, "fault", str(pid), *args],
+def fault(pid, *args, prefix=(), command=KAIORETRY):
+    return run([*prefix, command, "fault", str(pid), *args],
                env=shim_env(preload=False, log=None))
 
 
@@ -218,14 +218,14 @@ def test_list_numbers_clear_n_and_a_malformed_rule_is_refused():
 
 
 def test_another_user_is_refused_by_the_kernel():
-    needs_checkout_open_to_others()
     if os.geteuid() != 0 or not shutil.which("setpriv"):
         raise Skip("needs root and setpriv to act as nobody")
     with Server() as server:
         client = python_client(server.port, {"KAIORETRY_INJECT": "control"})
         try:
             settle(client)
-            r = fault(client.pid, "add", "connect:error=ECONNREFUSED", prefix=AS_NOBODY)
+            r = fault(client.pid, "add", "connect:error=ECONNREFUSED",
+                      prefix=AS_NOBODY, command=for_others()[1])
             assert r.returncode != 0, r.stdout
             assert "Permission denied" in r.stderr, r.stderr
             settle(client)
