@@ -247,15 +247,6 @@ def closed_to_others():
         path = parent
 
 
-def needs_checkout_open_to_others():
-    """Tests that run programs of the checkout as another user (nobody)
-    need them reachable: a checkout under a 0700 directory is not."""
-    path = closed_to_others()
-    if path:
-        raise Skip(f"{path} is closed to other users, who must run "
-                   "the library and programs here")
-
-
 _for_others = []
 
 

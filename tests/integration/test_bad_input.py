@@ -4,10 +4,11 @@ clear message (naming the variable or file:line) and leave the program
 exactly as it is without us: same output, same exit status, no retry."""
 import os
 import re
+import shutil
 import stat
 import subprocess
 
-from harness import (dead_port, needs_checkout_open_to_others, prog, run,
+from harness import (dead_port, for_others, prog, run,
                      shim_env, tempdir)
 
 MB = 1 << 20
@@ -206,19 +207,20 @@ def test_config_paths_that_are_not_trusted_files():
 
 
 def test_unreadable_config_as_an_unprivileged_user():
-    needs_checkout_open_to_others()
     keep, port = dead_port()
     ref = _reference(port)
     with tempdir() as d:
         os.chmod(d, 0o755)
+        probe = shutil.copy(prog("probe"), d)   # nobody can run it there
         path = os.path.join(d, "secret.ini")
         with open(path, "w") as f:
             f.write("tries = 3\n")
         os.chmod(path, 0o600)   # root's, and only root may read it
         env = {k.encode(): v.encode() for k, v in shim_env().items()}
-        env.update({b"KAIORETRY_CONFIG": path.encode(), b"KAIORETRY_DELAY": b"1"})
+        env.update({b"KAIORETRY_CONFIG": path.encode(), b"KAIORETRY_DELAY": b"1",
+                    b"LD_PRELOAD": for_others()[0].encode()})
         r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
-                            "--clear-groups", prog("probe"), "connect",
+                            "--clear-groups", probe, "connect",
                             "127.0.0.1", str(port)],
                            env=env, capture_output=True, text=True, timeout=30)
     keep.close()

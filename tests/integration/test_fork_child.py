@@ -15,7 +15,7 @@ import os
 import shutil
 import subprocess
 
-from harness import LIB, PRELOAD_FIRST, Skip, needs_checkout_open_to_others, dead_port, prog, shim_env, tempdir
+from harness import PRELOAD_FIRST, Skip, for_others, dead_port, prog, shim_env, tempdir
 
 RAW_OUTPUT = "children 200 hung 0 failed 0\n"
 
@@ -63,7 +63,6 @@ def test_at_secure_fork_children_install_handlers():
     does rather than asking localtime_r."""
     if PRELOAD_FIRST:
         raise Skip("the ASan runtime cannot be loaded into AT_SECURE programs")
-    needs_checkout_open_to_others()
     if os.geteuid() != 0 or not shutil.which("setcap") or not shutil.which("setpriv"):
         raise Skip("needs root, setcap (libcap2-bin) and setpriv")
     with tempdir() as d:
@@ -73,7 +72,7 @@ def test_at_secure_fork_children_install_handlers():
         subprocess.run(["setcap", "cap_net_bind_service+ep", capped], check=True)
         as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
         outs = []
-        for args in ([], [LIB]):
+        for args in ([], [for_others()[0]]):
             r = subprocess.run(as_nobody + [capped, "localtime"] + args,
                                env=shim_env({"TZ": "FOO5BAR"}, preload=False),
                                capture_output=True, text=True, timeout=120)

@@ -8,7 +8,7 @@ import socket
 import subprocess
 
 from harness import (BUILD, LIB, PRELOAD_FIRST, PYTHON, Skip,
-                     needs_checkout_open_to_others, dead_port, prog, run,
+                     for_others, dead_port, prog, run,
                      series_lines, shim_env, tempdir)
 
 EARLY = os.path.join(BUILD, "libs", "libearly.so")
@@ -232,7 +232,6 @@ def test_privileged_process_ignores_env_and_config_path():
     KAIORETRY_CONFIG, which would otherwise give messages."""
     if PRELOAD_FIRST:
         raise Skip("the ASan runtime cannot be preloaded into AT_SECURE programs")
-    needs_checkout_open_to_others()
     if not shutil.which("setcap") or not shutil.which("setpriv"):
         raise Skip("setcap (libcap2-bin) or setpriv missing")
     with tempdir() as d:
@@ -243,9 +242,12 @@ def test_privileged_process_ignores_env_and_config_path():
         env = shim_env({"KAIORETRY_TRIES": "0", "KAIORETRY_CONFIG": "/nonexistent"},
                        preload=False)
         outs = {}
-        for label, path in (("capped", capped), ("plain", prog("hardy"))):
+        plain = os.path.join(d, "plain")
+        shutil.copy(prog("hardy"), plain)
+        for label, path in (("capped", capped), ("plain", plain)):
             outs[label] = run(["setpriv", "--reuid=65534", "--regid=65534",
-                               "--clear-groups", path, "dlopen", LIB], env=env)
+                               "--clear-groups", path, "dlopen", for_others()[0]],
+                              env=env)
     assert "dlopen ok" in outs["capped"].stdout, outs["capped"].stdout
     assert outs["capped"].stderr == "", outs["capped"].stderr
     # The same program without capabilities reads both and complains.
