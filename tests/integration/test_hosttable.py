@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.request
 
-from harness import (LIBC, ROOT, Skip, dead_port, for_others,
+from harness import (LIBC, PYTHON, ROOT, Skip, dead_port, for_others,
                      probe_named, prog, remove_table_segment, run, series_lines, shim_env,
                      table_segment_of,
                      table_segments, tempdir)
@@ -542,13 +542,13 @@ def test_another_users_table_can_be_neither_read_nor_written():
         # nobody can open root's table neither to read nor to write,
         # neither its file nor its segment.
         for mode in ("rb", "r+b"):
-            r = run(as_nobody + ["python3", "-c",
+            r = run(as_nobody + [PYTHON, "-c",
                                  f"open({root_table!r}, {mode!r})"], env=shim_env(preload=False))
             assert "PermissionError" in r.stderr, r.stderr
         root_segment = table_segment_of(root_table)
         assert table_segments()[root_segment][3] == 0
         for flags in (0, 0o10000):
-            r = run(as_nobody + ["python3", "-c", f"""
+            r = run(as_nobody + [PYTHON, "-c", f"""
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 libc.shmat.restype = ctypes.c_void_p
@@ -563,7 +563,7 @@ print(libc.shmat({root_segment}, None, {flags}), os.strerror(ctypes.get_errno())
         # A table planted for root by nobody is not root's: refused.
         made.append(root_segment)
         os.unlink(root_table)
-        r = run(as_nobody + ["python3", "-c", f"""
+        r = run(as_nobody + [PYTHON, "-c", f"""
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 shmid = libc.shmget(0, {SIZE}, 0o1600)
