@@ -273,3 +273,10 @@ def for_others():
     top = _for_others[0]
     return (os.path.join(top, "build", os.path.basename(LIB)),
             os.path.join(top, "scripts", "kaioretry"))
+
+
+def preload_for_others():
+    """LD_PRELOAD for a program another user runs: the library
+    for_others gives, after the sanitizer runtime when there is one."""
+    lib = for_others()[0]
+    return PRELOAD_FIRST + ":" + lib if PRELOAD_FIRST else lib

@@ -8,7 +8,7 @@ import shutil
 import stat
 import subprocess
 
-from harness import (dead_port, for_others, prog, run,
+from harness import (dead_port, preload_for_others, prog, run,
                      shim_env, tempdir)
 
 MB = 1 << 20
@@ -218,7 +218,7 @@ def test_unreadable_config_as_an_unprivileged_user():
         os.chmod(path, 0o600)   # root's, and only root may read it
         env = {k.encode(): v.encode() for k, v in shim_env().items()}
         env.update({b"KAIORETRY_CONFIG": path.encode(), b"KAIORETRY_DELAY": b"1",
-                    b"LD_PRELOAD": for_others()[0].encode()})
+                    b"LD_PRELOAD": preload_for_others().encode()})
         r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
                             "--clear-groups", probe, "connect",
                             "127.0.0.1", str(port)],

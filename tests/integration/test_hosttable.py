@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.request
 
-from harness import (LIBC, PYTHON, ROOT, Skip, dead_port, for_others,
+from harness import (LIBC, PYTHON, ROOT, Skip, dead_port, for_others, preload_for_others,
                      probe_named, prog, remove_table_segment, run, series_lines, shim_env,
                      table_segment_of,
                      table_segments, tempdir)
@@ -532,7 +532,7 @@ def test_another_users_table_can_be_neither_read_nor_written():
         run([prog("probe"), "connect", "127.0.0.1", str(port)], env=env)
         as_nobody = ["setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups"]
         r = run(as_nobody + [probe_named(d, "nobodys"), "connect", "127.0.0.1", str(port)],
-                env={**env, "LD_PRELOAD": for_others()[0]})
+                env={**env, "LD_PRELOAD": preload_for_others()})
         assert "errno=ECONNREFUSED" in r.stdout, r.stdout + r.stderr
         keep.close()
         root_table = os.path.join(d, "kaioretry-0.table")

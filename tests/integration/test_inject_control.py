@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 
-from harness import (LIB, PYTHON, ROOT, Skip, for_others,
+from harness import (LIB, PYTHON, ROOT, Skip, for_others, preload_for_others,
                      prog, run, shim_env, tempdir)
 
 KAIORETRY = os.path.join(ROOT, "scripts", "kaioretry")
@@ -108,7 +108,7 @@ def python_client(port, extra, prefix=()):
     before it execs the client as another user, who could then not."""
     env = shim_env({"KAIORETRY_TRIES": "1", **extra}, preload=not prefix)
     if prefix:
-        prefix = [*prefix, "env", f"LD_PRELOAD={for_others()[0]}"]
+        prefix = [*prefix, "env", f"LD_PRELOAD={preload_for_others()}"]
     return Client([PYTHON, "-c", CLIENT, str(port)], env, prefix)
 
 
